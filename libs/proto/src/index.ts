@@ -1,0 +1,1 @@
+export * from './cni-agent.js';
