@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DomainError,
+  type NodeCommand,
+  type NodeEvent,
+  type NodeState,
+  decideNode,
+  evolveNode,
+  initialNodeState,
+  nodeStream,
+} from '@ipledger/domain';
+import { ConcurrencyError, type EventMetadata, type EventStore, type RecordedEvent } from '@ipledger/event-store';
+import { QueryFailedError } from 'typeorm';
+import { KeyedMutex } from './keyed-mutex.js';
+
+export interface NodeSnapshot {
+  state: NodeState;
+  /** The stream version the state folds; 0 for a node the ledger has never heard of. */
+  version: number;
+}
+
+export interface NodeExecution extends NodeSnapshot {
+  /** What this command appended; empty when the decider found nothing to record. */
+  events: NodeEvent[];
+}
+
+/** Something changed a node's state: this process appended, or it caught up with another replica's events. */
+export interface NodeChange extends NodeSnapshot {
+  node: string;
+  events: NodeEvent[];
+}
+
+export interface NodeStateCacheOptions {
+  /** `allocator/<replica>`: recorded as the actor of every event. */
+  actor: string;
+  /** Decide/append rounds before a command gives up with `unavailable`. Default 5. */
+  maxAttempts?: number;
+}
+
+/** Builds the command from the current state; null when there is nothing to ask. Called again on every retry. */
+export type CommandFactory = (state: NodeState) => NodeCommand | null;
+
+/**
+ * Every node's decider state and stream version, in memory, loaded from its stream on first use. Commands for
+ * one node run one at a time in this process (a per-node mutex); each one decides, appends with the version
+ * it decided on, and folds the new events in. When another replica wrote first the append fails with a
+ * ConcurrencyError: the state catches up from the stream and the command is decided again, a bounded number
+ * of times. So the hot path is one append transaction and nothing else.
+ */
+export class NodeStateCache {
+  private readonly entries = new Map<string, NodeSnapshot>();
+  private readonly mutex = new KeyedMutex();
+  private readonly listeners = new Set<(change: NodeChange) => void>();
+  private readonly maxAttempts: number;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly options: NodeStateCacheOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+  }
+
+  /** Called after every change, inside the node's turn: keep listeners quick and non-throwing. */
+  onChange(listener: (change: NodeChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Nodes this process has loaded. */
+  knownNodes(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The cached state without any I/O, if the node was loaded. */
+  peek(node: string): NodeSnapshot | undefined {
+    return this.entries.get(node);
+  }
+
+  /** The node's state, loading it on first use (no catch-up with other replicas). */
+  get(node: string): Promise<NodeSnapshot> {
+    const cached = this.entries.get(node);
+    return cached ? Promise.resolve(cached) : this.mutex.run(node, () => this.load(node));
+  }
+
+  /** Reads what other replicas appended since this process last looked. */
+  refresh(node: string): Promise<NodeSnapshot> {
+    return this.mutex.run(node, () => this.catchUp(node));
+  }
+
+  execute(node: string, makeCommand: CommandFactory, metadata: Partial<EventMetadata> = {}): Promise<NodeExecution> {
+    return this.mutex.run(node, async () => {
+      let current = await this.load(node);
+      for (let attempt = 1; ; attempt++) {
+        const decided = await this.decide(node, current, makeCommand);
+        if (decided.events.length === 0) {
+          return { ...decided.snapshot, events: [] };
+        }
+        try {
+          return await this.append(node, decided.snapshot, decided.events, metadata);
+        } catch (error) {
+          if (!isLostRace(error)) {
+            throw error;
+          }
+          if (attempt >= this.maxAttempts) {
+            throw new DomainError('unavailable', `node ${node}: gave up after ${attempt} conflicting writes`, {
+              reason: 'write-contention',
+            });
+          }
+          current = await this.catchUp(node);
+        }
+      }
+    });
+  }
+
+  /**
+   * A refusal may come from a stale state (another replica registered the node or freed an address): look
+   * at the stream once and decide again if it moved on.
+   */
+  private async decide(
+    node: string,
+    snapshot: NodeSnapshot,
+    makeCommand: CommandFactory,
+  ): Promise<{ snapshot: NodeSnapshot; events: NodeEvent[] }> {
+    try {
+      return { snapshot, events: decideWith(snapshot.state, makeCommand) };
+    } catch (error) {
+      if (!(error instanceof DomainError)) {
+        throw error;
+      }
+      const fresh = await this.catchUp(node);
+      if (fresh.version === snapshot.version) {
+        throw error;
+      }
+      return { snapshot: fresh, events: decideWith(fresh.state, makeCommand) };
+    }
+  }
+
+  private async append(
+    node: string,
+    snapshot: NodeSnapshot,
+    events: NodeEvent[],
+    metadata: Partial<EventMetadata>,
+  ): Promise<NodeExecution> {
+    const result = await this.store.append(
+      nodeStream(node),
+      snapshot.version,
+      events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data })),
+      { actor: this.options.actor, ...metadata },
+    );
+    const next = { state: events.reduce(evolveNode, snapshot.state), version: result.version };
+    this.entries.set(node, next);
+    this.emit(node, next, events);
+    return { ...next, events };
+  }
+
+  private async load(node: string): Promise<NodeSnapshot> {
+    const cached = this.entries.get(node);
+    if (cached) {
+      return cached;
+    }
+    const recorded = await this.store.readStream(nodeStream(node));
+    const snapshot = fold({ state: initialNodeState(), version: 0 }, recorded);
+    this.entries.set(node, snapshot);
+    return snapshot;
+  }
+
+  private async catchUp(node: string): Promise<NodeSnapshot> {
+    const cached = this.entries.get(node);
+    if (!cached) {
+      return this.load(node);
+    }
+    const recorded = await this.store.readStream(nodeStream(node), cached.version + 1);
+    if (recorded.length === 0) {
+      return cached;
+    }
+    const next = fold(cached, recorded);
+    this.entries.set(node, next);
+    this.emit(
+      node,
+      next,
+      recorded.map((r) => asNodeEvent(r)),
+    );
+    return next;
+  }
+
+  private emit(node: string, snapshot: NodeSnapshot, events: NodeEvent[]): void {
+    for (const listener of this.listeners) {
+      listener({ node, events, ...snapshot });
+    }
+  }
+}
+
+function decideWith(state: NodeState, makeCommand: CommandFactory): NodeEvent[] {
+  const command = makeCommand(state);
+  return command ? decideNode(command, state) : [];
+}
+
+const asNodeEvent = (recorded: RecordedEvent): NodeEvent => ({ type: recorded.type, data: recorded.data }) as NodeEvent;
+
+function fold(from: NodeSnapshot, recorded: readonly RecordedEvent[]): NodeSnapshot {
+  let state = from.state;
+  for (const event of recorded) {
+    state = evolveNode(state, asNodeEvent(event));
+  }
+  return { state, version: recorded.at(-1)?.streamVersion ?? from.version };
+}
+
+/**
+ * Another replica appended first (ConcurrencyError), or a projection's unique index refused what a stale
+ * state decided (the last line of defence fired): either way, catch up and decide again.
+ */
+function isLostRace(error: unknown): boolean {
+  if (error instanceof ConcurrencyError) {
+    return true;
+  }
+  const pg = error instanceof QueryFailedError ? (error.driverError as { code?: string }) : null;
+  return pg?.code === '23505';
+}
