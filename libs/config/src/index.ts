@@ -1,0 +1,10 @@
+export * from './allocator-env.js';
+export * from './allocator-settings.loader.js';
+export * from './cloud-credentials.js';
+export * from './config-error.js';
+export * from './duration.js';
+export * from './eni-config.js';
+export { IPLEDGER_TAG_PREFIX, ipv4CidrProblem } from './eni-config.checks.js';
+export * from './eni-config.parser.js';
+export * from './host-port.js';
+export * from './redaction.js';
