@@ -62,3 +62,62 @@ export class ConcurrencyError extends DomainError {
     });
   }
 }
+
+// ---------------------------------------------------------------- additions to the first contract
+
+/** One stream's part of an atomic multi-stream append. */
+export interface StreamAppend {
+  streamId: string;
+  expectedVersion: ExpectedVersion;
+  events: NewEvent[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive; '0' (the default) reads from the first event. */
+  afterPosition?: string;
+  /** Default 1000. */
+  limit?: number;
+}
+
+/**
+ * Filters of a history query; all given ones must hold. An IP matches an event whose `data.ip` is it, whose
+ * `data.ips` contains it, or an ENI whose `data.primaryIp` is it.
+ */
+export interface HistoryQuery {
+  ip?: string;
+  podUid?: string;
+  podNamespace?: string;
+  podName?: string;
+  node?: string;
+  eniId?: string;
+  /** Inclusive, on `recordedAt`. */
+  from?: Date;
+  /** Exclusive, on `recordedAt`. */
+  to?: Date;
+  /** Paging: only events after this position. */
+  afterPosition?: string;
+  /** Default 10 000. */
+  limit?: number;
+}
+
+/** What the allocator and the CLI use; PostgresEventStore implements it. */
+export interface EventStore {
+  append(
+    streamId: string,
+    expectedVersion: ExpectedVersion,
+    events: NewEvent[],
+    metadata: EventMetadata,
+  ): Promise<AppendResult>;
+  /** Several streams in one transaction: all appends happen, or none (ConcurrencyError names the first loser). */
+  appendMany(appends: StreamAppend[], metadata: EventMetadata): Promise<AppendResult[]>;
+  readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
+  /** 0 when the stream has no events. */
+  streamVersion(streamId: string): Promise<number>;
+  /** In position order. Not a way to tail the log: positions commit out of order (use the outbox relay). */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** In position order. */
+  history(query: HistoryQuery): Promise<RecordedEvent[]>;
+}
+
+/** The LISTEN/NOTIFY channel woken after appends commit. */
+export const EVENTS_CHANNEL = 'ipledger_events';

@@ -1,1 +1,7 @@
 export * from './event-store.port.js';
+export * from './data-source.js';
+export * from './postgres-event-store.js';
+export * from './projection-rebuild.js';
+export * from './schema-sync.js';
+export * from './outbox.queries.js';
+export { toRecordedEvent, type EventRow, EVENT_COLUMNS } from './event-rows.js';

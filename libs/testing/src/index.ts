@@ -1,1 +1,6 @@
-export {};
+export * from './postgres.config.js';
+export { createTestDatabase, type TestDatabase } from './test-database.js';
+export { migrationsHash } from './template-database.js';
+export * from './nats-server.js';
+export { bundleScript } from './child-script.js';
+export { runCni, type RunCniOptions, type RunCniOutcome } from './run-cni.js';

@@ -1,0 +1,69 @@
+import type { DataSource } from 'typeorm';
+import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-rows.js';
+import type { Projection } from './event-store.port.js';
+
+export interface RebuildOptions {
+  /** Events read per round trip. Default 1000. */
+  batchSize?: number;
+}
+
+export interface RebuildResult {
+  events: number;
+  tables: string[];
+}
+
+/**
+ * Empties every projection's tables and replays all events in position order, in one transaction, so readers
+ * see either the old tables or the rebuilt ones. Appends wait meanwhile (the lock on `streams`).
+ */
+export async function rebuildProjections(
+  ds: DataSource,
+  projections: readonly Projection[],
+  options: RebuildOptions = {},
+): Promise<RebuildResult> {
+  const batchSize = options.batchSize ?? 1000;
+  const tables = [...new Set(projections.flatMap((p) => p.tables))];
+  const qr = ds.createQueryRunner();
+  try {
+    await qr.startTransaction();
+    await qr.query(`LOCK TABLE streams IN EXCLUSIVE MODE`);
+    if (tables.length > 0) {
+      await qr.query(`TRUNCATE ${tables.map(quoteTableName).join(', ')} RESTART IDENTITY`);
+    }
+    let after = '0';
+    let events = 0;
+    for (;;) {
+      const rows = (await qr.query(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1::bigint ORDER BY position LIMIT $2`,
+        [after, batchSize],
+      )) as EventRow[];
+      for (const event of rows.map(toRecordedEvent)) {
+        for (const projection of projections) {
+          await projection.apply(qr.manager, event);
+        }
+        after = event.position;
+        events++;
+      }
+      if (rows.length < batchSize) {
+        break;
+      }
+    }
+    await qr.commitTransaction();
+    return { events, tables };
+  } catch (error) {
+    if (qr.isTransactionActive) {
+      await qr.rollbackTransaction().catch(() => undefined);
+    }
+    throw error;
+  } finally {
+    await qr.release();
+  }
+}
+
+/** `schema.table` or `table`, each part quoted as an identifier. */
+export function quoteTableName(name: string): string {
+  return name
+    .split('.')
+    .map((part) => `"${part.replaceAll('"', '""')}"`)
+    .join('.');
+}
