@@ -65,6 +65,13 @@ const handlers: EventHandlers = {
       d.reason,
       d.cooldownUntil,
     ]),
+  // The ENI took its addresses with it; the state forgets their allocations too.
+  EniDeleted: (em, d) =>
+    em.query(
+      `UPDATE allocations SET released_at = $3, release_reason = 'eni-deleted'
+       WHERE node = $1 AND eni_id = $2 AND released_at IS NULL`,
+      [d.node, d.eniId, d.at],
+    ),
 };
 
 /** Keeps `allocations`: one row per allocation, active until released. */

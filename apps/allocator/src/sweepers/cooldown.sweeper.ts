@@ -1,0 +1,155 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import type { NodeChange, NodeStateCache } from '../node-state/node-state.cache.js';
+
+export interface CooldownSweeperOptions {
+  /** How often to look in the projection for cooldowns other replicas started. Default 30 s. */
+  resyncIntervalMs?: number;
+}
+
+/**
+ * Appends `IpCooldownEnded` when a cooldown is due: one timer, set to the earliest due time this process
+ * knows of, so an address is back in the pool the moment its rest is over. Due times come from the events
+ * this process folds (its own releases and what it caught up with) and, for cooldowns started by other
+ * replicas, from the `ips` projection at start and then every `resyncIntervalMs`.
+ */
+export class CooldownSweeper {
+  private readonly log = new Logger(CooldownSweeper.name);
+  private readonly due = new Map<string, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private resync: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private sweeping: Promise<void> | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly cache: NodeStateCache,
+    private readonly dataSource: DataSource,
+    private readonly options: CooldownSweeperOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.unsubscribe = this.cache.onChange((change) => this.onChange(change));
+    await this.loadFromProjection();
+    const every = this.options.resyncIntervalMs ?? 30_000;
+    this.resync = setInterval(() => void this.loadFromProjection().catch((e) => this.warn('resync', e)), every);
+    this.resync.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.resync) {
+      clearInterval(this.resync);
+    }
+    this.clearTimer();
+    await this.sweeping;
+  }
+
+  /** Due times known to this process, for tests and DescribePool-like views. */
+  pending(): ReadonlyMap<string, number> {
+    return this.due;
+  }
+
+  private onChange(change: NodeChange): void {
+    for (const event of change.events) {
+      if (event.type === 'IpReleased') {
+        this.schedule(change.node, Date.parse(event.data.cooldownUntil));
+      }
+    }
+  }
+
+  private schedule(node: string, dueMs: number): void {
+    const known = this.due.get(node);
+    if (known === undefined || dueMs < known) {
+      this.due.set(node, dueMs);
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.stopped || this.due.size === 0) {
+      return;
+    }
+    const earliest = Math.min(...this.due.values());
+    if (this.timer && earliest >= this.timerAt) {
+      return;
+    }
+    this.clearTimer();
+    this.timerAt = earliest;
+    // +1 ms: the decider compares at millisecond precision and a timer may fire a hair early.
+    this.timer = setTimeout(() => this.fire(), Math.max(0, earliest - Date.now() + 1));
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  private fire(): void {
+    this.timer = null;
+    this.timerAt = Number.POSITIVE_INFINITY;
+    this.sweeping = this.sweepDue().finally(() => {
+      this.sweeping = null;
+      this.arm();
+    });
+  }
+
+  private async sweepDue(): Promise<void> {
+    const now = Date.now();
+    const nodes = [...this.due.entries()].filter(([, at]) => at <= now).map(([node]) => node);
+    await Promise.all(nodes.map((node) => this.sweepNode(node)));
+  }
+
+  private async sweepNode(node: string): Promise<void> {
+    this.due.delete(node);
+    try {
+      // Another replica may have released (or already ended) these cooldowns: look at the stream first.
+      await this.cache.refresh(node);
+      const endCooldowns = () => ({ type: 'EndCooldowns' as const, now: new Date().toISOString() });
+      const result = await this.cache.execute(node, endCooldowns, { actor: 'sweeper/cooldown' });
+      const next = nextCooldown(result.state.ips);
+      if (next !== null) {
+        this.schedule(node, next);
+      }
+    } catch (error) {
+      this.warn(`sweep of ${node}`, error);
+      this.schedule(node, Date.now() + 1_000);
+    }
+  }
+
+  private async loadFromProjection(): Promise<void> {
+    const rows = (await this.dataSource.query(
+      `SELECT node, min(cooldown_until) AS due FROM ips WHERE state = 'cooling' GROUP BY node`,
+    )) as { node: string; due: Date | null }[];
+    for (const row of rows) {
+      this.schedule(row.node, row.due ? row.due.getTime() : Date.now());
+    }
+  }
+
+  private warn(what: string, error: unknown): void {
+    if (!this.stopped) {
+      this.log.warn(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+/** The earliest cooldown still running (teardown confirmed), or null. */
+function nextCooldown(ips: NodeStateIps): number | null {
+  let next: number | null = null;
+  for (const ip of Object.values(ips)) {
+    if (ip.status === 'cooling' && ip.cooldownUntil !== null && ip.teardownConfirmedAt !== null) {
+      const at = Date.parse(ip.cooldownUntil);
+      next = next === null ? at : Math.min(next, at);
+    }
+  }
+  return next;
+}
+
+type NodeStateIps = NodeChange['state']['ips'];
