@@ -125,9 +125,9 @@ export class CooldownSweeper {
   }
 
   private async loadFromProjection(): Promise<void> {
-    const rows = (await this.dataSource.query(
+    const rows = await this.dataSource.query<{ node: string; due: Date | null }[]>(
       `SELECT node, min(cooldown_until) AS due FROM ips WHERE state = 'cooling' GROUP BY node`,
-    )) as { node: string; due: Date | null }[];
+    );
     for (const row of rows) {
       this.schedule(row.node, row.due ? row.due.getTime() : Date.now());
     }
