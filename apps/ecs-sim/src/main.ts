@@ -1,0 +1,31 @@
+import { parseCli, USAGE } from './config/cli-options.js';
+import { startEcsSim } from './start-ecs-sim.js';
+
+// `node dist/apps/ecs-sim/src/main.js [flags]`: runs ecs-sim until SIGINT/SIGTERM.
+async function main(): Promise<void> {
+  const { help, options } = parseCli(process.argv.slice(2), process.env);
+  if (help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const sim = await startEcsSim(options);
+  process.stdout.write(
+    `${JSON.stringify({ msg: 'ecs-sim listening', endpoint: sim.endpoint, regionId: sim.regionId })}\n`,
+  );
+  const stop = () => {
+    sim.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`ecs-sim: close failed: ${String(error)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`ecs-sim: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
