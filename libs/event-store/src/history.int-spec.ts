@@ -79,8 +79,8 @@ describe('history', () => {
   });
 
   it('limits by recording time: from inclusive, to exclusive', async () => {
-    const from = late.events[0]!.recordedAt;
-    expect(from.getTime()).toBeGreaterThanOrEqual(early.events[0]!.recordedAt.getTime());
+    const from = late.events[0].recordedAt;
+    expect(from.getTime()).toBeGreaterThanOrEqual(early.events[0].recordedAt.getTime());
     const since = await store.history({ node: 'a', from });
     expect(since.map((e) => e.id)).toEqual(late.events.map((e) => e.id));
     const before = await store.history({ node: 'a', to: from });
