@@ -10,3 +10,6 @@ export * from './node/node.commands.js';
 export * from './node/node.evolve.js';
 export * from './node/node.decider.js';
 export * from './node/node.queries.js';
+export * from './pool/pool-planner.js';
+export * from './vswitch/vswitch-choice.js';
+export * from './vswitch/vswitch.decider.js';

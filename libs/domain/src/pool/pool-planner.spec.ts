@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import { foldEvents } from '../decider.js';
+import { DomainError } from '../errors.js';
+import { type InstanceLimits, type NodeEvent } from '../events.js';
+import { type NodeCommand } from '../node/node.commands.js';
+import { nodeDecider } from '../node/node.decider.js';
+import { poolCounts } from '../node/node.queries.js';
+import { type NodeState } from '../node/node.state.js';
+import { poolConfig } from '../pool-config.js';
+import {
+  G7_4XLARGE,
+  T0,
+  VSW,
+  allocate,
+  allocated,
+  at,
+  eniOf,
+  eniReady,
+  ipOf,
+  registeredEvent,
+  released,
+} from '../testing/node-fixtures.js';
+import { MAX_IPS_PER_CALL, type PoolAction, planPool } from './pool-planner.js';
+
+const state = (...events: NodeEvent[]): NodeState => foldEvents(nodeDecider, events);
+const noWarmPool = poolConfig({ minPoolSize: 0, maxPoolSize: 0 });
+const demand = (waitingPods: number) => ({ waitingPods, now: at(1000) });
+const busy = (e: number, from: number, to: number): NodeEvent[] =>
+  Array.from({ length: to - from }, (_, i) => allocated(e * 100 + from + i, ipOf(e, from + i), eniOf(e)));
+
+describe('planPool: growth', () => {
+  it('plans nothing for an unregistered node', () => {
+    expect(planPool(state(), noWarmPool, demand(10))).toEqual([]);
+  });
+
+  it('fills the fullest in-use ENI first', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 5), ...eniReady(2, 20), ...busy(1, 0, 5), ...busy(2, 0, 20));
+    expect(planPool(s, noWarmPool, demand(3))).toEqual([{ kind: 'assign-ips', eniId: eniOf(2), count: 3 }]);
+  });
+
+  it('asks for at most ten addresses per call, and spills to the next ENI when one is full', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 5), ...eniReady(2, 20), ...busy(1, 0, 5), ...busy(2, 0, 20));
+    expect(planPool(s, noWarmPool, demand(25))).toEqual([
+      { kind: 'assign-ips', eniId: eniOf(2), count: 10 },
+      { kind: 'assign-ips', eniId: eniOf(1), count: 10 },
+      { kind: 'assign-ips', eniId: eniOf(1), count: 5 },
+    ]);
+  });
+
+  it('tops a partial call up to max_pool_size: the same call, more warm addresses', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 1), ...busy(1, 0, 1));
+    expect(planPool(s, poolConfig({ minPoolSize: 0, maxPoolSize: 5 }), demand(3))).toEqual([
+      { kind: 'assign-ips', eniId: eniOf(1), count: 8 },
+    ]);
+  });
+
+  it('keeps min_pool_size idle addresses ready with nobody waiting', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 3));
+    expect(planPool(s, poolConfig({ minPoolSize: 10, maxPoolSize: 10 }), demand(0))).toEqual([
+      { kind: 'assign-ips', eniId: eniOf(1), count: 7 },
+    ]);
+  });
+
+  it('creates an ENI only when the in-use ones are full', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 30), ...busy(1, 0, 30));
+    expect(planPool(s, noWarmPool, demand(5))).toEqual([{ kind: 'create-eni' }]);
+  });
+
+  it('creates no second ENI for demand one already on its way will meet', () => {
+    const full = [registeredEvent(), ...eniReady(1, 30), ...busy(1, 0, 30)];
+    const [requested, created, attachRequested] = eniReady(2, 1) as [NodeEvent, NodeEvent, NodeEvent];
+    expect(planPool(state(...full, requested), noWarmPool, demand(5))).toEqual([]);
+    expect(planPool(state(...full, requested, created), noWarmPool, demand(30))).toEqual([]);
+    expect(planPool(state(...full, requested, created, attachRequested), noWarmPool, demand(31))).toEqual([
+      { kind: 'create-eni' },
+    ]);
+  });
+
+  it('creates as many ENIs as a burst needs, and no more than the instance holds', () => {
+    expect(planPool(state(registeredEvent()), noWarmPool, demand(61))).toEqual(Array(3).fill({ kind: 'create-eni' }));
+    expect(planPool(state(registeredEvent()), noWarmPool, demand(1000))).toEqual(Array(7).fill({ kind: 'create-eni' }));
+  });
+
+  it('plans nothing beyond the instance limits when every ENI is full', () => {
+    const full = Array.from({ length: 7 }, (_, e) => [...eniReady(e + 1, 30), ...busy(e + 1, 0, 30)]).flat();
+    expect(planPool(state(registeredEvent(), ...full), noWarmPool, demand(50))).toEqual([]);
+  });
+
+  it('respects max pods: exclusive ENIs carry one pod each', () => {
+    const s = state(registeredEvent(G7_4XLARGE, 'eni'), ...eniReady(1, 1), ...busy(1, 0, 1));
+    expect(planPool(s, noWarmPool, demand(20))).toEqual(Array(6).fill({ kind: 'create-eni' }));
+  });
+
+  it('counts cooling addresses whose rest is over as supply', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 2), ...busy(1, 0, 2), ...released(100, ipOf(1, 0), eniOf(1), T0));
+    expect(planPool(s, noWarmPool, { waitingPods: 1, now: at(30) })).toEqual([
+      { kind: 'assign-ips', eniId: eniOf(1), count: 1 },
+    ]);
+    expect(planPool(s, noWarmPool, { waitingPods: 1, now: at(60) })).toEqual([]);
+  });
+});
+
+describe('planPool: trim', () => {
+  const config = poolConfig({ minPoolSize: 0, maxPoolSize: 5 });
+
+  it('gives back idle addresses above max_pool_size from the emptiest ENI, ten per call', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 30), ...busy(1, 0, 10), ...eniReady(2, 10), ...busy(2, 0, 2));
+    // idle 20 + 8 = 28, five may stay: 23 go, the 8 of eni-2 first.
+    expect(planPool(s, config, demand(0))).toEqual([
+      { kind: 'unassign-ips', eniId: eniOf(2), ips: Array.from({ length: 8 }, (_, i) => ipOf(2, i + 2)) },
+      { kind: 'unassign-ips', eniId: eniOf(1), ips: Array.from({ length: 10 }, (_, i) => ipOf(1, i + 10)) },
+      { kind: 'unassign-ips', eniId: eniOf(1), ips: Array.from({ length: 5 }, (_, i) => ipOf(1, i + 20)) },
+    ]);
+  });
+
+  it('deletes an ENI whose addresses are all idle and all surplus', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 30), ...busy(1, 0, 25), ...eniReady(2, 10));
+    expect(planPool(s, config, demand(0))).toEqual([{ kind: 'delete-eni', eniId: eniOf(2) }]);
+  });
+
+  it('never trims below min_pool_size', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 30), ...busy(1, 0, 15));
+    const actions = planPool(s, poolConfig({ minPoolSize: 12, maxPoolSize: 5 }), demand(0));
+    expect(actions.flatMap((a) => (a.kind === 'unassign-ips' ? a.ips : []))).toHaveLength(3);
+  });
+
+  it('never trims while pods wait or while an ENI is on its way', () => {
+    const s = state(registeredEvent(), ...eniReady(1, 30));
+    expect(planPool(s, config, demand(2))).toEqual([]);
+    expect(
+      planPool(state(registeredEvent(), ...eniReady(1, 30), ...eniReady(2, 1).slice(0, 1)), config, demand(0)),
+    ).toEqual([]);
+  });
+
+  it('never touches allocated, releasing or cooling addresses, nor the ENI holding them', () => {
+    const s = state(
+      registeredEvent(),
+      ...eniReady(1, 10),
+      ...busy(1, 0, 10),
+      ...eniReady(2, 10),
+      ...busy(2, 0, 10),
+      ...released(200, ipOf(2, 0), eniOf(2), at(999)),
+    );
+    expect(planPool(s, poolConfig({ maxPoolSize: 0 }), demand(0))).toEqual([]);
+  });
+});
+
+// ------------------------------------------------------------------ whole bursts against a simulated saga
+
+/** The fewest cloud calls that give `pods` pods an address on a node with `perEni` addresses per ENI. */
+function minimalCalls(pods: number, perEni: number): number {
+  let calls = 0;
+  for (let left = pods; left > 0; left -= perEni) {
+    calls += 2 + Math.ceil((Math.min(left, perEni) - 1) / MAX_IPS_PER_CALL); // create, attach, assigns
+  }
+  return calls;
+}
+
+/** Runs plans against the node decider as the allocator's saga would, counting cloud calls. */
+function runBurst(limits: InstanceLimits, waves: number[]): { calls: number; state: NodeState; served: number } {
+  let s = state(registeredEvent(limits));
+  let calls = 0;
+  let served = 0;
+  let waiting = 0;
+  let seq = 0;
+  const apply = (command: NodeCommand): void => {
+    s = nodeDecider.decide(command, s).reduce(nodeDecider.evolve, s);
+  };
+  const serve = (): void => {
+    while (waiting > 0) {
+      try {
+        apply(allocate(++served));
+        waiting -= 1;
+      } catch (error) {
+        served -= 1;
+        if (error instanceof DomainError && error.code === 'resource-exhausted') {
+          return;
+        }
+        throw error;
+      }
+    }
+  };
+  const run = (action: PoolAction): void => {
+    const now = at(seq);
+    if (action.kind === 'create-eni') {
+      const e = ++seq;
+      const eniId = eniOf(e);
+      apply({ type: 'RequestEniCreate', clientToken: `t-${e}`, vswitch: VSW, securityGroupIds: [], now });
+      const created = { eniId, mac: `m-${e}`, vswitch: VSW, primaryIp: ipOf(e, 0), trunk: false };
+      apply({ type: 'RecordEniCreated', clientToken: `t-${e}`, ...created, securityGroupIds: [], now });
+      apply({ type: 'RequestEniAttach', eniId, now });
+      apply({ type: 'RecordEniAttached', eniId, mac: `m-${e}`, deviceIndex: e, now });
+      calls += 2;
+    } else if (action.kind === 'assign-ips') {
+      expect(action.count).toBeLessThanOrEqual(MAX_IPS_PER_CALL);
+      const e = Number(action.eniId.slice(4));
+      const have = poolCounts(s).enis.find((x) => x.eniId === action.eniId)?.total ?? 0;
+      const ips = Array.from({ length: action.count }, (_, i) => ipOf(e, have + i));
+      apply({ type: 'RecordIpsAssigned', eniId: action.eniId, ips, now });
+      calls += 1;
+    } else {
+      throw new Error(`a burst should not trim: ${action.kind}`);
+    }
+  };
+  const config = poolConfig({ minPoolSize: 0, maxPoolSize: 5 });
+  for (const wave of waves) {
+    waiting += wave;
+    for (let round = 0; round < 50 && waiting > 0; round += 1) {
+      serve();
+      const plan = planPool(s, config, { waitingPods: waiting, now: at(seq) });
+      if (plan.length === 0) {
+        break;
+      }
+      plan.forEach(run);
+    }
+    serve();
+  }
+  return { calls, state: s, served };
+}
+
+describe('planPool: cloud calls of a cold burst', () => {
+  it('gives 210 pods on an ecs.g7.4xlarge their addresses in the fewest calls possible', () => {
+    const { calls, state: s, served } = runBurst(G7_4XLARGE, [210]);
+    expect(served).toBe(210);
+    expect(poolCounts(s).allocated).toBe(210);
+    expect(calls).toBe(minimalCalls(210, 30));
+  });
+
+  it('packs a partial burst into as few ENIs and calls as possible', () => {
+    const { calls, served } = runBurst(G7_4XLARGE, [45]);
+    expect(served).toBe(45);
+    expect(calls).toBe(minimalCalls(45, 30));
+  });
+
+  it('stays within 1.1 x the minimum when pods arrive in waves of ten', () => {
+    const { calls, served } = runBurst(G7_4XLARGE, Array(21).fill(10));
+    expect(served).toBe(210);
+    expect(calls).toBeLessThanOrEqual(1.1 * minimalCalls(210, 30));
+  });
+
+  it('stops at max pods, however many wait', () => {
+    const { served, state: s } = runBurst(G7_4XLARGE, [300]);
+    expect(served).toBe(210);
+    expect(poolCounts(s).enis).toHaveLength(7);
+  });
+});
