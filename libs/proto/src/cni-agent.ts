@@ -4,9 +4,10 @@
 //
 //   POST /v1/cni   body: CniAgentRequest (JSON)
 //
-// and prints the reply body to stdout unchanged. 200 carries a CNI result (ADD, CHECK: result or {}; DEL,
-// GC, STATUS: {}); any other status carries a CniErrorBody. The agent never answers half-done: on failure
-// it has rolled back what it set up.
+// 200 carries a CNI result for ADD and `{}` for DEL, CHECK, STATUS and GC; any other status carries a
+// CniErrorBody. The binary prints the ADD result and every error body to stdout unchanged; on DEL, CHECK,
+// STATUS and GC success it prints nothing, as the spec asks. The agent never answers half-done: on failure it
+// has rolled back what it set up.
 
 export type CniCommand = 'ADD' | 'DEL' | 'CHECK' | 'STATUS' | 'GC';
 
@@ -23,14 +24,18 @@ export const CniErrorCode = {
   DecodeFailure: 6,
   InvalidNetworkConfig: 7,
   TryAgainLater: 11,
-  /** STATUS: the plugin is not ready to serve ADD (spec 1.1). */
+  /** STATUS (spec 1.1): the plugin cannot serve ADD now (agent down, node not registered, no IP obtainable). */
   PluginNotAvailable: 50,
-  /** STATUS: the plugin cannot serve ADD now (no IPs obtainable). */
+  /** STATUS (spec 1.1): as 50, and pods already on this network may have limited connectivity. */
   LimitedConnectivityNoService: 51,
   /** The allocator said no address can be had now (pool, vSwitch or ENI limit). */
   NoAddressAvailable: 100,
   /** The agent failed to set up the pod's network; everything was rolled back. */
   DataplaneFailure: 101,
+  /** The request does not fit the ledger's current state (DomainError `illegal-state`). */
+  IllegalState: 102,
+  /** Anything unexpected; the same number libcni uses for a plugin's internal errors. */
+  Internal: 999,
 } as const;
 
 export interface CniErrorBody {
@@ -62,6 +67,8 @@ export interface IpledgerNetConf {
   name: string;
   type: string;
   agentSocket?: string;
+  /** How long the binary waits for the agent's reply before answering 11 (default 60, at most 600). */
+  agentTimeoutSeconds?: number;
   mtu?: number;
   runtimeConfig?: { bandwidth?: CniBandwidth; [key: string]: unknown };
   prevResult?: CniResult;
@@ -109,3 +116,4 @@ export interface CniResult {
 
 export const DEFAULT_CNI_SOCKET = '/run/ipledger/cni.sock';
 export const CNI_AGENT_PATH = '/v1/cni';
+export const DEFAULT_CNI_AGENT_TIMEOUT_SECONDS = 60;

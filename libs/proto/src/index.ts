@@ -4,3 +4,4 @@ export * from './allocator-rpc.error.js';
 export * from './allocator.client.js';
 export * from './allocator.messages.js';
 export * from './health.client.js';
+export * from './cni-agent.validation.js';
