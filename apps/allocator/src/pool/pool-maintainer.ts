@@ -1,0 +1,220 @@
+import { Logger } from '@nestjs/common';
+import { type NodeEvent, type PoolConfig, poolCounts } from '@ipledger/domain';
+import type { NodeChange, NodeStateCache } from '../node-state/node-state.cache.js';
+import type { PoolCycle } from './pool-cycle.js';
+import { type PoolFailure, toPoolFailure } from './pool-failure.js';
+import type { PoolLock } from './pool-lock.js';
+import type { PoolWaiters } from './pool-waiters.js';
+
+export interface PoolMaintainerOptions {
+  /** A trigger waits this long so that a burst of waiters is planned for at once. Default 10 ms. */
+  coalesceMs?: number;
+  /** Every node gets a cycle this often (± 20 % jitter), whatever happened. Default 30 s. */
+  tickMs?: number;
+  /** When another process holds a node's lock and pods wait here, ask again after this long. Default 100 ms. */
+  lockRetryMs?: number;
+  /** Exponential backoff after a failed cycle: first delay and cap. Defaults 500 ms and 30 s. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+}
+
+interface NodeLoop {
+  running: Promise<void> | null;
+  /** Triggered while a cycle ran: run again after it. */
+  dirty: boolean;
+  timer: NodeJS.Timeout | null;
+  timerAt: number;
+  failures: number;
+  backoffUntil: number;
+  lastFailure: PoolFailure | null;
+}
+
+/** Events after which a waiting pod may find an address. */
+const SUPPLY: ReadonlySet<NodeEvent['type']> = new Set([
+  'IpsAssigned',
+  'EniAttached',
+  'IpCooldownEnded',
+  'NodeRegistered',
+]);
+
+/**
+ * Keeps every node's warm pool between its watermarks and serves waiting pods, one cycle per node at a time
+ * in this process and, through a Postgres advisory lock held for the cycle, in the whole cluster. Cycles are
+ * triggered by waiters, by an allocation that takes the pool below min_pool_size, by cooldowns ending, by
+ * configuration changes, at process start (to resume sagas) and by a periodic tick; failed cycles are retried
+ * with exponential backoff in the background.
+ */
+export class PoolMaintainer {
+  private readonly log = new Logger(PoolMaintainer.name);
+  private readonly loops = new Map<string, NodeLoop>();
+  private tick: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopped = true;
+
+  constructor(
+    private readonly cache: NodeStateCache,
+    private readonly cycle: PoolCycle,
+    private readonly lock: PoolLock,
+    private readonly waiters: PoolWaiters,
+    private readonly poolConfig: () => PoolConfig,
+    private readonly registeredNodes: () => Promise<string[]>,
+    private readonly options: PoolMaintainerOptions = {},
+  ) {}
+
+  /** Subscribes to node changes and gives every registered node a first cycle (which resumes its saga). */
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.unsubscribe = this.cache.onChange((change) => this.onChange(change));
+    this.triggerAll(await this.registeredNodes());
+    this.scheduleTick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.tick) {
+      clearTimeout(this.tick);
+    }
+    for (const loop of this.loops.values()) {
+      if (loop.timer) {
+        clearTimeout(loop.timer);
+      }
+    }
+    await Promise.allSettled([...this.loops.values()].flatMap((l) => (l.running ? [l.running] : [])));
+    await this.lock.close();
+  }
+
+  /** Asks for a cycle of the node soon (after the coalescing delay, or when its backoff ends). */
+  trigger(node: string, delayMs = this.options.coalesceMs ?? 10): void {
+    if (this.stopped) {
+      return;
+    }
+    const loop = this.loop(node);
+    if (loop.running) {
+      loop.dirty = true;
+      return;
+    }
+    const at = Math.max(Date.now() + delayMs, loop.backoffUntil);
+    if (loop.timer && loop.timerAt <= at) {
+      return;
+    }
+    if (loop.timer) {
+      clearTimeout(loop.timer);
+    }
+    loop.timerAt = at;
+    loop.timer = setTimeout(() => this.run(node), Math.max(0, at - Date.now()));
+  }
+
+  /** Every node, e.g. after the eni-config changed. */
+  triggerAll(nodes: readonly string[]): void {
+    for (const node of nodes) {
+      this.trigger(node);
+    }
+  }
+
+  /** What went wrong in this process's last cycle of the node, while it has not succeeded since. */
+  lastFailure(node: string): PoolFailure | null {
+    return this.loops.get(node)?.lastFailure ?? null;
+  }
+
+  /** Resolves once the node has no cycle running or scheduled here (tests, orderly shutdown). */
+  async idle(node: string): Promise<void> {
+    for (;;) {
+      const loop = this.loops.get(node);
+      if (!loop || (!loop.running && !loop.timer)) {
+        return;
+      }
+      await (loop.running ?? new Promise((resolve) => setTimeout(resolve, Math.max(1, loop.timerAt - Date.now()))));
+    }
+  }
+
+  private onChange(change: NodeChange): void {
+    const types = new Set(change.events.map((e) => e.type));
+    if ([...types].some((t) => SUPPLY.has(t))) {
+      this.waiters.notify(change.node);
+    }
+    if (types.has('NodeRegistered') || types.has('IpCooldownEnded')) {
+      this.trigger(change.node);
+    } else if (types.has('IpAllocated') && this.poolConfig().minPoolSize > 0) {
+      if (poolCounts(change.state).idle < this.poolConfig().minPoolSize) {
+        this.trigger(change.node);
+      }
+    }
+  }
+
+  private run(node: string): void {
+    const loop = this.loop(node);
+    loop.timer = null;
+    loop.dirty = false;
+    loop.running = this.runLocked(node, loop).finally(() => {
+      loop.running = null;
+      if (loop.dirty) {
+        this.trigger(node);
+      }
+    });
+  }
+
+  private async runLocked(node: string, loop: NodeLoop): Promise<void> {
+    let locked: boolean;
+    try {
+      locked = await this.lock.tryAcquire(node);
+    } catch (error) {
+      this.failed(node, loop, error);
+      return;
+    }
+    if (!locked) {
+      // Another replica maintains the node right now; our waiters need a cycle that counts them.
+      if (this.waiters.count(node) > 0 || loop.dirty) {
+        loop.dirty = false;
+        setTimeout(() => this.trigger(node, 0), this.options.lockRetryMs ?? 100).unref();
+      }
+      return;
+    }
+    try {
+      await this.cycle.run(node);
+      loop.failures = 0;
+      loop.backoffUntil = 0;
+      loop.lastFailure = null;
+    } catch (error) {
+      this.failed(node, loop, error);
+    } finally {
+      await this.lock.release(node);
+    }
+  }
+
+  private failed(node: string, loop: NodeLoop, error: unknown): void {
+    loop.failures += 1;
+    loop.lastFailure = toPoolFailure(error);
+    const base = this.options.backoffBaseMs ?? 500;
+    const delay = Math.min(this.options.backoffMaxMs ?? 30_000, base * 2 ** (loop.failures - 1));
+    loop.backoffUntil = Date.now() + delay * (0.8 + Math.random() * 0.4);
+    if (!this.stopped) {
+      this.log.warn(`pool cycle of ${node} failed (${loop.lastFailure.reason}): ${loop.lastFailure.message}`);
+    }
+    // The maintainer keeps trying in the background, waiters or not.
+    loop.dirty = true;
+  }
+
+  private scheduleTick(): void {
+    const every = this.options.tickMs ?? 30_000;
+    this.tick = setTimeout(
+      () => {
+        void this.registeredNodes()
+          .then((nodes) => this.triggerAll(nodes))
+          .catch((error: unknown) => this.log.warn(`periodic pool tick failed: ${String(error)}`))
+          .finally(() => !this.stopped && this.scheduleTick());
+      },
+      every * (0.8 + Math.random() * 0.4),
+    );
+    this.tick.unref();
+  }
+
+  private loop(node: string): NodeLoop {
+    let loop = this.loops.get(node);
+    if (!loop) {
+      loop = { running: null, dirty: false, timer: null, timerAt: 0, failures: 0, backoffUntil: 0, lastFailure: null };
+      this.loops.set(node, loop);
+    }
+    return loop;
+  }
+}
