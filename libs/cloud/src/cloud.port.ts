@@ -39,6 +39,9 @@ export interface CloudEni {
   tags: Record<string, string>;
   securityGroupIds: string[];
   creationTime: string | null;
+  vpcId?: string;
+  /** For a Member ENI: the trunk ENI it hangs off (its deviceIndex is then the VLAN id). */
+  trunkEniId?: string | null;
 }
 
 export interface CreateEniInput {
@@ -55,6 +58,13 @@ export interface DescribeEnisFilter {
   eniIds?: string[];
   instanceId?: string;
   tags?: Record<string, string>;
+  vswitchId?: string;
+  status?: EniStatus;
+}
+
+export interface AttachEniOptions {
+  /** Attach as a member of this trunk ENI (trunk mode) instead of as an ENI of its own. */
+  trunkEniId?: string;
 }
 
 export interface CloudPort {
@@ -62,9 +72,9 @@ export interface CloudPort {
   describeVSwitches(vswitchIds: string[]): Promise<CloudVSwitch[]>;
   createNetworkInterface(input: CreateEniInput): Promise<CloudEni>;
   /** Starts the attachment and waits (polling DescribeNetworkInterfaces) until the ENI is InUse. */
-  attachNetworkInterface(eniId: string, instanceId: string): Promise<CloudEni>;
+  attachNetworkInterface(eniId: string, instanceId: string, options?: AttachEniOptions): Promise<CloudEni>;
   /** Starts the detachment and waits until the ENI is Available again. */
-  detachNetworkInterface(eniId: string, instanceId: string): Promise<void>;
+  detachNetworkInterface(eniId: string, instanceId: string, options?: AttachEniOptions): Promise<void>;
   deleteNetworkInterface(eniId: string): Promise<void>;
   describeNetworkInterfaces(filter: DescribeEnisFilter): Promise<CloudEni[]>;
   /** At most 10 addresses per call (the API's limit); returns the addresses the cloud assigned. */

@@ -1,1 +1,12 @@
 export * from './cloud.port.js';
+export { CLOUD_API_NAMES, DEFAULT_RATE_LIMITS, type CloudApiName } from './cloud-api.js';
+export { type CloudClock, systemClock } from './cloud-clock.js';
+export type { CloudCallEvent, CloudObserver, RateLimitWaitEvent } from './cloud-observer.js';
+export { classifyCloudError, toCloudError } from './cloud-error.mapper.js';
+export { EcsCloudAdapter, type EcsCloudAdapterOptions } from './ecs-cloud-adapter.js';
+export type { EcsClientOptions, EcsCredentials } from './ecs-client.factory.js';
+export { DEFAULT_POLL_POLICY, type EniPollPolicy } from './eni-attachments.js';
+export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retry-policy.js';
+export { TokenBucket } from './token-bucket.js';
+export { CloudRateLimiter } from './rate-limiter.js';
+export { vswitchGateway } from './vswitch-gateway.js';

@@ -1,0 +1,55 @@
+import { type CloudClock } from './cloud-clock.js';
+
+const MS_PER_MINUTE = 60_000;
+
+/**
+ * A token bucket sized in calls per minute: it holds up to `perMinute` tokens and refills continuously at
+ * `perMinute` per minute. A caller waits for its token instead of failing, and callers are served in the
+ * order they asked. `perMinute` ≤ 0 means no limit.
+ */
+export class TokenBucket {
+  private tokens: number;
+  private updatedAt: number;
+  private tail: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly perMinute: number,
+    private readonly clock: CloudClock,
+  ) {
+    this.tokens = perMinute;
+    this.updatedAt = clock.now();
+  }
+
+  /** Resolves, with the milliseconds waited, once the caller holds a token. */
+  acquire(): Promise<number> {
+    if (this.perMinute <= 0) {
+      return Promise.resolve(0);
+    }
+    const askedAt = this.clock.now();
+    const turn = this.tail.then(() => this.take());
+    this.tail = turn.catch(() => {});
+    return turn.then(() => this.clock.now() - askedAt);
+  }
+
+  /** Tokens available right now (fractional while refilling). */
+  available(): number {
+    this.refill();
+    return this.tokens;
+  }
+
+  private async take(): Promise<void> {
+    this.refill();
+    while (this.tokens < 1) {
+      await this.clock.sleep(Math.ceil(((1 - this.tokens) * MS_PER_MINUTE) / this.perMinute));
+      this.refill();
+    }
+    this.tokens -= 1;
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    const earned = ((now - this.updatedAt) * this.perMinute) / MS_PER_MINUTE;
+    this.tokens = Math.min(this.perMinute, this.tokens + Math.max(0, earned));
+    this.updatedAt = now;
+  }
+}
