@@ -2,14 +2,35 @@
 // Reads CNI_* from the environment and the network configuration from stdin, sends one request to the node
 // agent over its unix socket, prints one JSON document (the ADD result or the error) and exits. Logs go to
 // stderr only; stdout belongs to the runtime.
+import { readSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { postToAgent } from './agent-client.js';
 import { runPlugin, type PluginOutcome } from './run-plugin.js';
 
+/**
+ * Reads stdin to its end. Synchronous reads are the quickest start, and runtimes hand plugins a blocking pipe;
+ * should stdin be non-blocking after all (EAGAIN), the rest is read as a stream.
+ */
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) {
-    chunks.push(chunk as Buffer);
+  for (;;) {
+    const buffer = Buffer.allocUnsafe(64 * 1024);
+    let count: number;
+    try {
+      count = readSync(0, buffer, 0, buffer.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
+        throw err;
+      }
+      for await (const chunk of process.stdin) {
+        chunks.push(chunk as Buffer);
+      }
+      break;
+    }
+    if (count === 0) {
+      break;
+    }
+    chunks.push(buffer.subarray(0, count));
   }
   return Buffer.concat(chunks).toString('utf8');
 }
