@@ -21,11 +21,24 @@ const VPC_SYSCTLS = [
   'net.ipv4.conf.default.send_redirects=0',
 ];
 
-// Frames entering the VPC through an ENI port must carry a source address assigned to that ENI; ARP passes.
+// Like the cloud's vSwitch, the gateway answers ARP for every address of the vSwitch, at once, so that
+// instances with a connected /prefix route (an exclusive ENI) still send everything through the router.
+const bridgeSysctls = (bridge: string): string[] => [
+  `net.ipv4.conf.${bridge}.proxy_arp=1`,
+  `net.ipv4.conf.${bridge}.proxy_arp_pvlan=1`,
+  `net.ipv4.neigh.${bridge}.proxy_delay=0`,
+];
+
+// Frames entering the VPC through an ENI port must carry a source address assigned to that ENI. ARP between
+// instances is not bridged: only the gateway answers, so all traffic crosses the router as in the cloud.
 const SOURCE_CHECK = `table bridge vpc {
   set assigned { type ifname . ipv4_addr; }
   chain to_router { type filter hook input priority 0; policy accept; iifname . ip saddr != @assigned drop; }
-  chain within_vswitch { type filter hook forward priority 0; policy accept; iifname . ip saddr != @assigned drop; }
+  chain within_vswitch {
+    type filter hook forward priority 0; policy accept;
+    ether type arp drop;
+    iifname . ip saddr != @assigned drop;
+  }
 }
 `;
 
@@ -71,6 +84,7 @@ export class NetnsVpcFabric implements VpcFabric {
       set(`link set dev ${bridge} up`),
       set(`addr replace ${vswitch.gateway}/${prefix} dev ${bridge}`),
     ]);
+    await run('ip', ['netns', 'exec', this.netns, 'sysctl', '-q', '-w', ...bridgeSysctls(bridge)]);
     this.bridges.add(vswitch.id);
   }
 
