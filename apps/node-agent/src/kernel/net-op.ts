@@ -78,7 +78,7 @@ export function toolOf(op: NetOp): NetTool {
 type Benign = 'exists' | 'absent';
 
 const ABSENT =
-  /Cannot find device|does not exist|No such file or directory|No such process|Address not found|Cannot assign requested address|Invalid handle|handle of zero/i;
+  /Cannot find device|does not exist|No such file or directory|No such process|Address not found|Cannot assign requested address|Invalid handle|handle of zero|Cannot find specified qdisc/i;
 const EXISTS = /File exists/i;
 
 function benignFor(op: NetOp): Benign | null {
