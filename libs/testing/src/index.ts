@@ -4,3 +4,4 @@ export { migrationsHash } from './template-database.js';
 export * from './nats-server.js';
 export { bundleScript } from './child-script.js';
 export { runCni, type RunCniOptions, type RunCniOutcome } from './run-cni.js';
+export { waitUntil } from './wait-until.js';
