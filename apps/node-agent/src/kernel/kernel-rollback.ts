@@ -40,8 +40,8 @@ export class KernelRollback {
 }
 
 /**
- * Runs `setup`; if it throws, undoes what it registered and rethrows the original error (a failed undo is
- * attached as `cause` detail rather than hiding why the setup failed).
+ * Runs `setup`; if it throws, undoes what it registered and rethrows the original error. A failed undo is
+ * attached to it as `rollbackFailure` rather than hiding why the setup failed.
  */
 export async function withRollback<T>(kernel: KernelPort, setup: (rollback: KernelRollback) => Promise<T>): Promise<T> {
   const rollback = new KernelRollback(kernel);
