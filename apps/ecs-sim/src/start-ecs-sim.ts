@@ -19,14 +19,13 @@ export async function startEcsSim(options: EcsSimOptions = {}): Promise<RunningE
   try {
     await core.populate(options);
     const endpoint = await server.listen(options.host ?? '127.0.0.1', options.port ?? 0);
+    let closing: Promise<void> | undefined;
     return {
       endpoint,
       regionId: core.world.regionId,
       admin,
-      close: async () => {
-        await server.close();
-        await core.close();
-      },
+      // Idempotent: a second close waits for the first.
+      close: () => (closing ??= server.close().then(() => core.close())),
     };
   } catch (error) {
     await core.close();
