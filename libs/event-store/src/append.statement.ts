@@ -13,6 +13,9 @@ export interface ExactAppend {
 // transaction's xid is assigned by the first write of this statement, i.e. after its snapshot saw the previous
 // stream version committed, so a later version of a stream always carries a larger xid. Should any stream's
 // CAS miss, `won` falls short and no event is inserted; the caller then rolls back and reports the conflict.
+/** Versioned: a changed text under the same name would clash with statements prepared by older code. */
+export const APPEND_STATEMENT_NAME = 'ipledger_append_v1';
+
 export const APPEND_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, expected integer, next integer)

@@ -36,7 +36,11 @@ LIMIT $3`;
 
 /** The next committed events after the checkpoint that can no longer be preceded by another commit. */
 export async function readOutbox(db: ClientBase, after: OutboxCheckpoint, limit: number): Promise<OutboxEvent[]> {
-  const { rows } = await db.query<EventRow & { tx_id: string }>(READ_SQL, [after.txId, after.position, limit]);
+  const { rows } = await db.query<EventRow & { tx_id: string }>({
+    name: 'ipledger_outbox_read_v1',
+    text: READ_SQL,
+    values: [after.txId, after.position, limit],
+  });
   return rows.map((row) => ({ ...toRecordedEvent(row), txId: row.tx_id }));
 }
 
