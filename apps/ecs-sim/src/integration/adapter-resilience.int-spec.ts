@@ -56,20 +56,17 @@ describe('EcsCloudAdapter under cloud trouble', () => {
     ).toEqual([created.id]);
   });
 
-  it('completes a batch of ENI work with 10 % of calls failing', async () => {
-    env = await startSimAndAdapter({
-      seed: 20261121,
-      faults: { rules: [{ rate: 0.1, codes: ['Throttling.User', 'InternalError', 'Operation.Conflict'] }] },
-    });
-    const { sim, cloud } = env;
+  /** Three ENIs per node, each created, attached, filled, emptied, detached and deleted. */
+  async function eniBatch(current: SimAndAdapter): Promise<void> {
+    const { sim, cloud } = current;
     const nodes = [
       await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h1' }),
       await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h2' }),
     ];
     await Promise.all(
-      nodes.map(async (node, n) => {
+      nodes.map(async (node) => {
         for (let i = 0; i < 3; i += 1) {
-          const eni = await cloud.createNetworkInterface(eniInput(n === 0 ? 'vsw-sim-h1' : 'vsw-sim-h2'));
+          const eni = await cloud.createNetworkInterface(eniInput(node.vswitchId));
           await cloud.attachNetworkInterface(eni.id, node.instanceId);
           const ips = [
             ...(await cloud.assignPrivateIpAddresses(eni.id, 10)),
@@ -81,9 +78,44 @@ describe('EcsCloudAdapter under cloud trouble', () => {
         }
       }),
     );
-    expect(sim.admin.state().enis.filter((e) => e.type !== 'Primary')).toEqual([]);
-    expect(sim.admin.totalCalls('faulted')).toBeGreaterThan(0);
+  }
+
+  function freeAddresses(current: SimAndAdapter): number {
+    return current.sim.admin.state().vswitches.reduce((sum, v) => sum + v.available, 0);
+  }
+
+  it('completes a batch of ENI work with 10 % of calls failing', async () => {
+    env = await startSimAndAdapter({
+      seed: 20261121,
+      faults: { rules: [{ rate: 0.1, codes: ['Throttling.User', 'InternalError', 'Operation.Conflict'] }] },
+    });
+    await eniBatch(env);
+    expect(env.sim.admin.state().enis.filter((e) => e.type !== 'Primary')).toEqual([]);
+    expect(env.sim.admin.totalCalls('faulted')).toBeGreaterThan(0);
     expect(env.calls.some((c) => c.attempt > 1 && c.code === 'OK')).toBe(true);
+  });
+
+  it('completes the batch, leaking nothing, when 30 % of answers are lost after the change took effect', async () => {
+    env = await startSimAndAdapter({
+      seed: 7,
+      faults: { rules: [{ rate: 0.3, codes: ['InternalError', 'ServiceUnavailable'], phase: 'after' }] },
+    });
+    const before = freeAddresses(env);
+    await eniBatch(env);
+    expect(env.sim.admin.state().enis.filter((e) => e.type !== 'Primary')).toEqual([]);
+    // Only the two instances' primary addresses are still taken.
+    expect(before - freeAddresses(env)).toBe(2);
+    const lost = env.sim.admin.callCounts();
+    const retried = [
+      'CreateNetworkInterface',
+      'AttachNetworkInterface',
+      'AssignPrivateIpAddresses',
+      'UnassignPrivateIpAddresses',
+      'DetachNetworkInterface',
+    ] as const;
+    for (const api of retried) {
+      expect(lost[api].faulted, api).toBeGreaterThan(0);
+    }
   });
 
   it('reports an exhausted vSwitch as vswitch-exhausted', async () => {

@@ -2,7 +2,7 @@ import { type VpcFabric } from '../vpc/vpc-fabric.js';
 import { type EniLifecycle } from './eni-lifecycle.js';
 import { type EniService } from './eni-service.js';
 import { fabricEni, fabricInstance } from './fabric-views.js';
-import { type SimInstance } from './sim-model.js';
+import { type SimEni, type SimInstance } from './sim-model.js';
 import { newResourceId, type SimWorld } from './sim-world.js';
 
 export interface CreateInstanceInput {
@@ -54,18 +54,7 @@ export class InstanceService {
     if (input.zone && input.zone !== vswitch.zoneId) {
       throw new AdminError(400, `vSwitch ${vswitch.id} is in zone ${vswitch.zoneId}, not ${input.zone}`);
     }
-    const primary = this.enis.create({
-      vswitchId: vswitch.id,
-      securityGroupIds: [input.securityGroupId ?? 'sg-sim-default'],
-      tags: [],
-      name: '',
-      description: `primary ENI of ${id}`,
-      primaryIp: null,
-      secondaryIps: [],
-      secondaryCount: 0,
-      type: 'Primary',
-    });
-    Object.assign(primary, { status: 'InUse', instanceId: id, deviceIndex: 0 });
+    const primary = this.createPrimaryEni(id, vswitch.id, input.securityGroupId);
     const instance: SimInstance = {
       id,
       type,
@@ -96,6 +85,21 @@ export class InstanceService {
       }
     }
     this.world.instances.delete(instance.id);
+  }
+
+  private createPrimaryEni(instanceId: string, vswitchId: string, securityGroupId = 'sg-sim-default'): SimEni {
+    const primary = this.enis.create({
+      vswitchId,
+      securityGroupIds: [securityGroupId],
+      tags: [],
+      name: '',
+      description: `primary ENI of ${instanceId}`,
+      primaryIp: null,
+      secondaryIps: [],
+      secondaryCount: 0,
+      type: 'Primary',
+    });
+    return Object.assign(primary, { status: 'InUse', instanceId, deviceIndex: 0 });
   }
 
   private async plugPrimary(instance: SimInstance): Promise<void> {
