@@ -1,12 +1,16 @@
 import { parseCli, USAGE } from './config/cli-options.js';
 import { startEcsSim } from './start-ecs-sim.js';
+import { NetnsVpcFabric } from './vpc/netns-vpc-fabric.js';
 
 // `node dist/apps/ecs-sim/src/main.js [flags]`: runs ecs-sim until SIGINT/SIGTERM.
 async function main(): Promise<void> {
-  const { help, options } = parseCli(process.argv.slice(2), process.env);
+  const { help, options, fabric } = parseCli(process.argv.slice(2), process.env);
   if (help) {
     process.stdout.write(`${USAGE}\n`);
     return;
+  }
+  if (fabric.kind === 'netns') {
+    options.fabric = new NetnsVpcFabric({ netns: fabric.netns });
   }
   const sim = await startEcsSim(options);
   process.stdout.write(

@@ -58,6 +58,10 @@ export class EcsSimAdmin {
     return next;
   }
 
+  faults(): FaultConfig {
+    return this.core.faults.current();
+  }
+
   clearFaults(): FaultConfig {
     return this.setFaults({ ...NO_FAULTS, seed: this.core.faults.current().seed });
   }

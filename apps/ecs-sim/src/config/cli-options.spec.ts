@@ -34,6 +34,15 @@ describe('parseCli', () => {
     expect(options.config?.latencyMs).toBe(2);
   });
 
+  it('chooses the VPC fabric', () => {
+    expect(parseCli([], {}).fabric).toEqual({ kind: 'noop' });
+    expect(parseCli(['--fabric=netns', '--vpc-netns=ipl-vpc-dev'], {}).fabric).toEqual({
+      kind: 'netns',
+      netns: 'ipl-vpc-dev',
+    });
+    expect(() => parseCli(['--fabric=ovs'], {})).toThrow(/noop or netns/);
+  });
+
   it('defaults the port and rejects unknown APIs', () => {
     expect(parseCli([], {}).options.port).toBe(DEFAULT_CLI_PORT);
     expect(() => parseCli(['--throttle=CreateThing=1'], {})).toThrow(/unknown API/);

@@ -28,6 +28,8 @@ const FLAGS = {
   'exhausted-vswitches': { type: 'string' },
   vswitch: { type: 'string', multiple: true },
   instance: { type: 'string', multiple: true },
+  fabric: { type: 'string' },
+  'vpc-netns': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -46,11 +48,15 @@ export const USAGE = `ecs-sim: a local ECS/VPC OpenAPI endpoint for @alicloud/ec
   --attach-failure-rate <0..1>   attachments that fail back to Available
   --exhausted-vswitches <id,...> vSwitches answering InvalidVSwitchId.IpNotEnough
   --seed <n>                  fault PRNG seed (default 1)
+  --fabric noop|netns         plug ENIs into network namespaces (netns; root) or not (default noop)
+  --vpc-netns <name>          name of the vpc namespace of the netns fabric (default ipl-vpc-<random>)
 Each flag can also be set as ECS_SIM_<FLAG>, e.g. ECS_SIM_PORT=18080.`;
 
 export interface CliOptions {
   help: boolean;
   options: EcsSimOptions;
+  /** The VPC fabric to build (main.ts does, since a fabric is not JSON). */
+  fabric: { kind: 'noop' } | { kind: 'netns'; netns?: string };
 }
 
 export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
@@ -77,7 +83,17 @@ export function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   if (instances.length > 0) {
     options.instances = instances.map(instanceFlag);
   }
-  return { help: values.help === true, options };
+  return { help: values.help === true, options, fabric: fabricChoice(get('fabric'), get('vpc-netns')) };
+}
+
+function fabricChoice(kind: string | undefined, netns: string | undefined): CliOptions['fabric'] {
+  if (kind === undefined || kind === 'noop') {
+    return { kind: 'noop' };
+  }
+  if (kind === 'netns') {
+    return { kind: 'netns', netns };
+  }
+  throw new Error(`--fabric wants noop or netns, got "${kind}"`);
 }
 
 function runtimePatch(get: (name: keyof typeof FLAGS) => string | undefined): Partial<SimRuntimeConfig> {
