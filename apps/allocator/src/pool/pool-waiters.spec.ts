@@ -41,3 +41,14 @@ describe('PoolWaiters', () => {
     await expect(waiter.waitForChange(waiters.epoch('n1'), Date.now() - 1)).resolves.toBe(false);
   });
 });
+
+describe('PoolWaiters cancellation', () => {
+  it('stops waiting when the caller goes away', async () => {
+    const waiters = new PoolWaiters();
+    const waiter = waiters.join('n1');
+    const controller = new AbortController();
+    const waiting = waiter.waitForChange(waiters.epoch('n1'), Date.now() + 10_000, controller.signal);
+    controller.abort();
+    await expect(waiting).resolves.toBe(false);
+  });
+});

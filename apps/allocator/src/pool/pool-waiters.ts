@@ -28,7 +28,7 @@ export class PoolWaiters {
     entry.members += 1;
     let left = false;
     return {
-      waitForChange: (sinceEpoch, deadlineMs) => this.waitForChange(entry, sinceEpoch, deadlineMs),
+      waitForChange: (sinceEpoch, deadlineMs, signal) => this.waitForChange(entry, sinceEpoch, deadlineMs, signal),
       leave: () => {
         if (!left) {
           left = true;
@@ -51,24 +51,31 @@ export class PoolWaiters {
     }
   }
 
-  private waitForChange(entry: NodeWaiters, sinceEpoch: number, deadlineMs: number): Promise<boolean> {
+  private waitForChange(
+    entry: NodeWaiters,
+    sinceEpoch: number,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     if (entry.epoch > sinceEpoch) {
       return Promise.resolve(true);
     }
     const remaining = deadlineMs - Date.now();
-    if (remaining <= 0) {
+    if (remaining <= 0 || signal?.aborted) {
       return Promise.resolve(false);
     }
     return new Promise((resolve) => {
-      const wake = () => {
+      const finish = (changed: boolean) => {
         clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
         entry.wakers.delete(wake);
-        resolve(false);
-      }, remaining);
+        signal?.removeEventListener('abort', abort);
+        resolve(changed);
+      };
+      const wake = () => finish(true);
+      const abort = () => finish(false);
+      const timer = setTimeout(abort, remaining);
       entry.wakers.add(wake);
+      signal?.addEventListener('abort', abort, { once: true });
     });
   }
 
@@ -83,8 +90,11 @@ export class PoolWaiters {
 }
 
 export interface Waiter {
-  /** Resolves true once the node's epoch passed `sinceEpoch`, false when `deadlineMs` (epoch ms) came first. */
-  waitForChange(sinceEpoch: number, deadlineMs: number): Promise<boolean>;
+  /**
+   * Resolves true once the node's epoch passed `sinceEpoch`, false when `deadlineMs` (epoch ms) or the
+   * signal's abort came first.
+   */
+  waitForChange(sinceEpoch: number, deadlineMs: number, signal?: AbortSignal): Promise<boolean>;
   leave(): void;
 }
 
