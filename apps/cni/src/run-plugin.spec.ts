@@ -44,6 +44,19 @@ describe('runPlugin', () => {
     expect(sent[0].request).toMatchObject({ command: 'ADD', containerId: 'ctr', args: {}, netconf: base });
   });
 
+  it.each([
+    ['no input', () => Promise.resolve(undefined), '1.1.0'],
+    ['an unreadable stdin', () => Promise.reject(errno('EBADF')), '1.1.0'],
+    ['garbage', () => Promise.resolve('not json'), '1.1.0'],
+    ['a version we do not speak', () => Promise.resolve('{"cniVersion":"0.4.0"}'), '0.4.0'],
+  ])('answers VERSION given %s', async (_case, readVersionInput, cniVersion) => {
+    const { sent, send } = transport();
+    const outcome = await runPlugin({ ...io('VERSION', '', send), readVersionInput });
+    expect(outcome.exitCode).toBe(0);
+    expect(JSON.parse(outcome.stdout)).toEqual({ cniVersion, supportedVersions: ['1.0.0', '1.1.0'] });
+    expect(sent).toHaveLength(0);
+  });
+
   it('uses agentSocket and agentTimeoutSeconds from the config', async () => {
     const { sent, send } = transport({ status: 200, body: '{}' });
     await runPlugin(io('DEL', { ...base, agentSocket: '/tmp/a.sock', agentTimeoutSeconds: 2.5 }, send));

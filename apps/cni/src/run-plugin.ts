@@ -46,7 +46,9 @@ export async function runPlugin(io: PluginIo): Promise<PluginOutcome> {
     const command = readCommand(io.env);
     context.command = command;
     if (command === 'VERSION') {
-      return { exitCode: 0, stdout: versionReply(await io.readVersionInput()) };
+      // VERSION input is optional: an unreadable stdin still gets an answer.
+      const input = await io.readVersionInput().catch(() => undefined);
+      return { exitCode: 0, stdout: versionReply(input) };
     }
     const stdin = await readConfig(io);
     context.cniVersion = declaredVersion(stdin) ?? PREFERRED_CNI_VERSION;
