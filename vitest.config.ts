@@ -32,7 +32,7 @@ export default defineConfig({
     globalSetup: [resolve(root, 'libs/testing/src/global-setup.ts')],
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['{apps,libs}/**/*.spec.ts'] } },
+      { extends: true, test: { name: 'unit', include: ['{apps,libs,bench}/**/*.spec.ts'] } },
       {
         extends: true,
         test: {

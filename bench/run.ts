@@ -1,0 +1,161 @@
+// `npm run bench` (node dist/bench/run.js [--only name[,name]] [--out file]): runs the benchmarks one after
+// another and writes docs/benchmarks.md. A missed target is reported, never an exit status: only a broken
+// runner fails. With --only, the other benchmarks' sections are kept from the existing file.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { allocatorWarmPool } from './allocator-warm-pool.bench.js';
+import { cloudCalls } from './cloud-calls.bench.js';
+import { cniLatency } from './cni-latency.bench.js';
+import { eventToApplied } from './event-to-applied.bench.js';
+import { dropBenchDatabase, postgresSettings } from './support/bench-database.js';
+import { type Benchmark, NotMeasured } from './support/benchmark.js';
+import { currentLoad, machineInfo, type MachineInfo } from './support/machine.js';
+import { type BenchSection, renderSection } from './support/report.js';
+import { adminDatabaseUrl } from '@ipledger/testing';
+
+const BENCHMARKS: readonly Benchmark[] = [allocatorWarmPool, cloudCalls, cniLatency, eventToApplied];
+const ROOT = resolve(import.meta.dirname, '../..');
+
+interface RunOptions {
+  only: Set<string> | null;
+  out: string;
+}
+
+function parseOptions(argv: readonly string[]): RunOptions {
+  const options: RunOptions = { only: null, out: join(ROOT, 'docs/benchmarks.md') };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split('=', 2);
+    const value = () => inline ?? argv[++i] ?? '';
+    if (flag === '--only') {
+      options.only = new Set(value().split(',').filter(Boolean));
+    } else if (flag === '--out') {
+      options.out = resolve(value());
+    } else {
+      throw new Error(`unknown argument ${argv[i]} (use --only <name>[,<name>] and --out <file>)`);
+    }
+  }
+  const unknown = [...(options.only ?? [])].filter((name) => !BENCHMARKS.some((b) => b.name === name));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  }
+  return options;
+}
+
+const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+
+async function runOne(benchmark: Benchmark): Promise<BenchSection> {
+  const base = { name: benchmark.name, title: benchmark.title };
+  const controller = new AbortController();
+  const started = Date.now();
+  const loadBefore = currentLoad();
+  log(`▶ ${benchmark.name}`);
+  const timer = setTimeout(() => controller.abort(new Error('time limit')), benchmark.timeoutMs);
+  try {
+    const outcome = await benchmark.run({ log: (line) => log(`  ${line}`), signal: controller.signal });
+    const durationMs = Date.now() - started;
+    const load = `\n_Measured ${new Date(started).toISOString()}; 1-minute load average ${loadBefore.toFixed(1)} before, ${currentLoad().toFixed(1)} after._\n`;
+    log(`✔ ${benchmark.name} (${Math.round(durationMs / 1000)} s)`);
+    return { ...base, ...outcome, body: outcome.body + load, durationMs };
+  } catch (error) {
+    const reason =
+      error instanceof NotMeasured
+        ? error.message
+        : controller.signal.aborted
+          ? `the benchmark did not finish within ${benchmark.timeoutMs / 60_000} min (${(error as Error).message})`
+          : `the benchmark failed: ${(error as Error).message}`;
+    log(`✘ ${benchmark.name}: ${reason}`);
+    return { ...base, body: '', targets: [], notMeasured: reason.split('\n')[0] };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function header(machine: MachineInfo, postgres: string, startedAt: Date): string {
+  return [
+    '# Benchmarks',
+    '',
+    'Written by `npm run bench` (`bench/run.ts`, one module per benchmark in `bench/`); do not edit by hand.',
+    'Every figure was measured by the run named below, each beside a baseline measured in the same run on the',
+    'same machine. Targets are marked ✅ pass or ❌ miss; a miss never fails the build. Where a benchmark could',
+    'not run, its section says why instead of showing a figure. Load generators, Postgres, nats-server, ecs-sim',
+    'and the allocator share the machine, and other work may run beside them (see the load averages).',
+    '',
+    `- Last run: ${startedAt.toISOString()} (each section says when it was measured)`,
+    `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB`,
+    `- OS: ${machine.os}, kernel ${machine.kernel}; Node.js ${machine.node}`,
+    `- PostgreSQL: ${postgres}`,
+    `- 1-minute load average at the start: ${machine.loadAtStart.toFixed(1)}`,
+    '',
+  ].join('\n');
+}
+
+// Read back from the sections' text, so that sections kept from an earlier run (--only) are summarised too.
+function summary(titles: readonly string[], texts: readonly string[]): string {
+  const lines = texts.flatMap((text, i) => {
+    if (/^Not measured: /m.test(text)) {
+      return [`| ${titles[i]} | — | not measured |`];
+    }
+    const targets = [...text.matchAll(/^\| (.+?) \| [<>]= .*\| (✅ pass|❌ miss) \|$/gm)];
+    return targets.map((m) => `| ${titles[i]} | ${m[1]} | ${m[2]} |`);
+  });
+  return ['## Summary', '', '| benchmark | target | result |', '|---|---|---|', ...lines, ''].join('\n');
+}
+
+const SECTION = /<!-- bench:([a-z0-9-]+) -->\n([\s\S]*?)<!-- \/bench:\1 -->/g;
+
+function previousSections(file: string): Map<string, string> {
+  const found = new Map<string, string>();
+  if (existsSync(file)) {
+    for (const match of readFileSync(file, 'utf8').matchAll(SECTION)) {
+      found.set(match[1], match[2]);
+    }
+  }
+  return found;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = new Date();
+  const machine = machineInfo();
+  const postgres = await postgresSettings(adminDatabaseUrl()).catch((e: Error) => `unreachable (${e.message})`);
+  const kept = previousSections(options.out);
+  const texts: string[] = [];
+  for (const benchmark of BENCHMARKS) {
+    if (options.only && !options.only.has(benchmark.name)) {
+      const old = kept.get(benchmark.name);
+      texts.push(
+        old ??
+          renderSection({
+            name: benchmark.name,
+            title: benchmark.title,
+            body: '',
+            targets: [],
+            notMeasured: 'not run yet',
+          }),
+      );
+      continue;
+    }
+    texts.push(renderSection(await runOne(benchmark)));
+  }
+  await dropBenchDatabase().catch(() => undefined);
+  const document = [
+    header(machine, postgres, startedAt),
+    summary(
+      BENCHMARKS.map((b) => b.title),
+      texts,
+    ),
+    ...texts.map(
+      (text, i) => `<!-- bench:${BENCHMARKS[i].name} -->\n${text.trimEnd()}\n<!-- /bench:${BENCHMARKS[i].name} -->\n`,
+    ),
+  ].join('\n');
+  writeFileSync(options.out, document);
+  log(`wrote ${options.out}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    log(`bench: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);

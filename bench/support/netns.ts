@@ -1,0 +1,77 @@
+// Network namespaces for the CNI benchmark, named `ipl-bench-<purpose>-<random>`, and a plugin runner that
+// lives inside one. Every namespace made here is recorded so that cleanup removes it even after a failure.
+import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export function netnsName(purpose: string): string {
+  return `ipl-bench-${purpose}-${randomBytes(3).toString('hex')}`;
+}
+
+export async function addNetns(name: string): Promise<string> {
+  await run('ip', ['netns', 'add', name]);
+  await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  return `/var/run/netns/${name}`;
+}
+
+export async function deleteNetns(name: string): Promise<void> {
+  await run('ip', ['netns', 'del', name]).catch((error: { stderr?: string }) => {
+    if (!String(error.stderr ?? '').includes('No such file')) {
+      throw error;
+    }
+  });
+}
+
+export interface PluginRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** Spawn to exit, measured inside the namespace. */
+  ms: number;
+}
+
+/** A long-lived process inside `netns` that runs plugin executables there and times them. */
+export class NetnsExecutor {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly pending = new Map<number, (run: PluginRun) => void>();
+  private nextId = 1;
+
+  constructor(netns: string) {
+    const driver = join(import.meta.dirname, 'netns-exec.driver.js');
+    this.child = spawn('ip', ['netns', 'exec', netns, process.execPath, driver], { stdio: ['pipe', 'pipe', 'pipe'] });
+    createInterface({ input: this.child.stdout }).on('line', (line) => {
+      const answer = JSON.parse(line) as PluginRun & { id: number };
+      this.pending.get(answer.id)?.(answer);
+      this.pending.delete(answer.id);
+    });
+    this.child.stderr.resume();
+  }
+
+  exec(bin: string, env: Record<string, string>, stdin: string): Promise<PluginRun> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${bin}: no answer within 90 s`)), 90_000);
+      this.pending.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      this.child.stdin.write(`${JSON.stringify({ id, bin, env: { PATH: process.env.PATH ?? '', ...env }, stdin })}\n`);
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.child.exitCode !== null) {
+        resolve();
+        return;
+      }
+      this.child.once('exit', () => resolve());
+      this.child.stdin.end();
+      setTimeout(() => this.child.kill('SIGKILL'), 5_000).unref();
+    });
+  }
+}

@@ -1,0 +1,95 @@
+// The reference for CNI latency: Debian's containernetworking-plugins `ptp` with `host-local` IPAM, run on
+// this machine inside a throwaway "node" namespace, one pod namespace per ADD/DEL, as toolchain.md §9 did.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Cleanup } from './deadline.js';
+import { addNetns, deleteNetns, NetnsExecutor, netnsName } from './netns.js';
+import { type LatencySummary, summarize } from './stats.js';
+
+export const REFERENCE_PLUGINS = '/usr/lib/cni';
+export const PTP = join(REFERENCE_PLUGINS, 'ptp');
+
+export interface AddDelLatency {
+  add: LatencySummary;
+  del: LatencySummary;
+}
+
+export interface CniRound {
+  /** Runs one ADD or DEL for the pod namespace; resolves the time it took (ms) or rejects with the CNI error. */
+  (command: 'ADD' | 'DEL', pod: { netnsPath: string; containerId: string }): Promise<number>;
+}
+
+/**
+ * ADD then DEL for `iterations` fresh pod namespaces (after `warmup` unmeasured ones); creating and deleting
+ * the pod namespace itself is not measured, as a container runtime does that before ADD and after DEL.
+ */
+export async function measureAddDel(
+  round: CniRound,
+  options: { iterations: number; warmup: number; purpose: string; signal: AbortSignal },
+): Promise<AddDelLatency> {
+  const add: number[] = [];
+  const del: number[] = [];
+  for (let i = 0; i < options.warmup + options.iterations; i++) {
+    options.signal.throwIfAborted();
+    const name = netnsName(options.purpose);
+    const netnsPath = await addNetns(name);
+    try {
+      const pod = { netnsPath, containerId: `bench-${name}` };
+      const added = await round('ADD', pod);
+      const deleted = await round('DEL', pod);
+      if (i >= options.warmup) {
+        add.push(added);
+        del.push(deleted);
+      }
+    } finally {
+      await deleteNetns(name);
+    }
+  }
+  return { add: summarize(add), del: summarize(del) };
+}
+
+export function ptpMissing(): string | null {
+  return existsSync(PTP) ? null : `${PTP} is missing (apt-get install containernetworking-plugins)`;
+}
+
+export async function measurePtp(options: { iterations: number; warmup: number; signal: AbortSignal }) {
+  const cleanup = new Cleanup();
+  try {
+    const node = netnsName('ptpnode');
+    await addNetns(node);
+    cleanup.add(`netns ${node}`, () => deleteNetns(node));
+    const executor = new NetnsExecutor(node);
+    cleanup.add('ptp executor', () => executor.close());
+    const dataDir = mkdtempSync(join(tmpdir(), 'ipl-bench-hostlocal-'));
+    cleanup.add('host-local state', () => rmSync(dataDir, { recursive: true, force: true }));
+    const config = JSON.stringify({
+      cniVersion: '1.0.0',
+      name: 'ipl-bench-ptp',
+      type: 'ptp',
+      ipMasq: false,
+      mtu: 1400,
+      ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.0.0/16' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir },
+    });
+    const round: CniRound = async (command, pod) => {
+      const result = await executor.exec(
+        PTP,
+        {
+          CNI_COMMAND: command,
+          CNI_CONTAINERID: pod.containerId,
+          CNI_NETNS: pod.netnsPath,
+          CNI_IFNAME: 'eth0',
+          CNI_PATH: REFERENCE_PLUGINS,
+        },
+        config,
+      );
+      if (result.code !== 0) {
+        throw new Error(`ptp ${command} exited ${result.code}: ${result.stdout || result.stderr}`);
+      }
+      return result.ms;
+    };
+    return await measureAddDel(round, { ...options, purpose: 'ptppod' });
+  } finally {
+    await cleanup.runAll();
+  }
+}
