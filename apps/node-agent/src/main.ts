@@ -1,0 +1,46 @@
+// ipledger node agent: one per node (a DaemonSet in a cluster, a process per node namespace in the local
+// simulation). Telemetry starts first, so the SDK owns the global providers before Nest or anything traced is
+// loaded; a bad setting stops the process with status 2 and one line per problem.
+import { ConfigError } from '@ipledger/config';
+import { JsonLogger, startTelemetry } from '@ipledger/telemetry';
+import { parseAgentEnv, type AgentSettings } from './config/agent-settings.js';
+import { createJsonLogger, parseLogLevel } from './logging/json-logger.js';
+
+function loadSettings(): AgentSettings {
+  try {
+    return parseAgentEnv(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const problem of error.problems) {
+        process.stderr.write(`ipledger-node-agent: ${problem}\n`);
+      }
+      process.exit(2);
+    }
+    throw error;
+  }
+}
+
+const settings = loadSettings();
+const logger = createJsonLogger(
+  { component: 'node-agent', node: settings.nodeName },
+  { level: parseLogLevel(process.env.IPLEDGER_LOG_LEVEL) },
+);
+const telemetry = await startTelemetry({
+  serviceName: 'ipledger-node-agent',
+  serviceInstanceId: settings.nodeName,
+  metricsAddr: settings.metricsAddr,
+});
+const { NestFactory } = await import('@nestjs/core');
+const { AgentModule } = await import('./agent.module.js');
+const app = await NestFactory.createApplicationContext(AgentModule.register(settings, logger, telemetry.metrics), {
+  logger: new JsonLogger('node-agent', { logLevels: ['error', 'warn'] }),
+});
+app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+logger.info('node agent started', {
+  mode: settings.mode,
+  allocator: settings.allocatorAddr,
+  cniSocket: settings.cniSocket,
+  hostNetns: settings.hostNetns,
+  metrics: telemetry.metricsUrl,
+});
+process.once('beforeExit', () => void telemetry.shutdown());

@@ -1,0 +1,357 @@
+// A pod's network on this node, from ADD to DEL: ask the ledger for an address, wire the dataplane, and undo
+// both when anything in between fails. Every step is written to the pod's record first (pod-record.ts), so a
+// crash at any point leaves a trace that the repair loop finishes: nothing half configured, no address leaked.
+import { DomainError } from '@ipledger/domain';
+import { type Allocation, type AllocatorClient, type CniBandwidth, type PodRef } from '@ipledger/proto';
+import { type DataplaneProblem, type PodNetworkResult } from '../dataplane/index.js';
+import { podNs, type KernelPort } from '../kernel/index.js';
+import { allocatorFailure, isTransient } from '../allocator/allocator-failure.js';
+import { type EniDirectory } from '../allocator/eni-directory.js';
+import { type Logger } from '../logging/json-logger.js';
+import { type PodRecord, type PodRecordEni } from '../state/pod-record.js';
+import { type PodRecordStore } from '../state/pod-record.store.js';
+import { type ContainerLocks } from './container-locks.js';
+import { isConfigured, type ConfiguredPod, type PodDataplanes } from './pod-dataplanes.js';
+
+export interface PodAttachment {
+  containerId: string;
+  /** CNI_NETNS; may be empty on DEL. */
+  netns: string;
+  ifName: string;
+}
+
+export interface AddPod extends PodAttachment {
+  pod: PodRef;
+  bandwidth?: CniBandwidth;
+  mtu?: number;
+  traceparent?: string;
+}
+
+export interface DelPod extends PodAttachment {
+  /** From CNI_ARGS when the runtime passed them. */
+  pod?: PodRef;
+  traceparent?: string;
+}
+
+export interface PodNetworkDeps {
+  node: string;
+  allocator: Pick<AllocatorClient, 'allocateIp' | 'releaseIp' | 'getAllocation'>;
+  enis: Pick<EniDirectory, 'find'>;
+  dataplanes: PodDataplanes;
+  records: PodRecordStore;
+  locks: ContainerLocks;
+  kernel: Pick<KernelPort, 'netnsExists'>;
+  /** Used when an allocation carries no Service CIDR. */
+  serviceCidr: string | null;
+  allocatorTimeoutMs: number;
+  logger: Logger;
+}
+
+export type ReleaseOutcome = 'released' | 'deferred';
+
+export class PodNetworkService {
+  constructor(private readonly deps: PodNetworkDeps) {}
+
+  add(request: AddPod): Promise<PodNetworkResult> {
+    return this.deps.locks.run(request.containerId, () => this.addLocked(request));
+  }
+
+  del(request: DelPod): Promise<void> {
+    return this.deps.locks.run(request.containerId, () => this.delLocked(request));
+  }
+
+  /** Throws a DomainError naming every way the pod differs from the ledger and from what ADD set up. */
+  check(request: PodAttachment & { traceparent?: string }): Promise<void> {
+    return this.deps.locks.run(request.containerId, () => this.checkLocked(request));
+  }
+
+  /**
+   * The allocator asked for the pod's address back (IpReleaseRequested): tear the pod down, then confirm with
+   * ReleaseIp. Transient failures throw, so the event is redelivered.
+   */
+  releaseRequested(request: { pod: PodRef; containerId: string; ip: string; reason: string }): Promise<void> {
+    return this.deps.locks.run(request.containerId, async () => {
+      const attachment = { containerId: request.containerId, netns: '', ifName: '', pod: request.pod };
+      const record = (await this.deps.records.get(request.containerId)) ??
+        (await this.recordFromLedger(attachment)) ?? { ...attachment, phase: 'releasing', updatedAt: '' };
+      await this.removeLocked(
+        { ...record, ip: record.ip ?? request.ip },
+        `release-requested: ${request.reason}`,
+        false,
+      );
+    });
+  }
+
+  /** GC: removes every pod whose container is not among `keep`, and returns their container ids. */
+  async removeAllExcept(keep: ReadonlySet<string>, reason: string): Promise<string[]> {
+    const { records } = await this.deps.records.list();
+    const removed: string[] = [];
+    for (const { containerId } of records.filter((r) => !keep.has(r.containerId))) {
+      await this.deps.locks.run(containerId, async () => {
+        const current = await this.deps.records.get(containerId);
+        if (current) {
+          await this.removeLocked(current, reason, true);
+          removed.push(containerId);
+        }
+      });
+    }
+    return removed;
+  }
+
+  /**
+   * Tears down a pod the agent knows by its record and gives its address back; the caller holds the lock.
+   * With `deferRelease`, a transient allocator failure leaves the record in `releasing` for the repair loop
+   * instead of failing.
+   */
+  async removeLocked(record: PodRecord, reason: string, deferRelease: boolean): Promise<ReleaseOutcome> {
+    const releasing =
+      record.phase === 'releasing' ? record : await this.deps.records.put({ ...record, phase: 'releasing' });
+    await this.deps.dataplanes.teardown(releasing);
+    try {
+      await this.release(releasing.pod, releasing.containerId, reason);
+    } catch (error) {
+      const failure = allocatorFailure(error);
+      if (deferRelease && isTransient(failure)) {
+        this.deps.logger.warn('address release deferred to the repair loop', {
+          containerId: record.containerId,
+          ip: record.ip,
+          error: failure.message,
+        });
+        return 'deferred';
+      }
+      throw failure;
+    }
+    await this.deps.records.remove(record.containerId);
+    return 'released';
+  }
+
+  private async addLocked(request: AddPod): Promise<PodNetworkResult> {
+    const { containerId, netns, ifName, pod } = request;
+    if (!(await this.deps.kernel.netnsExists(podNs(netns)))) {
+      throw new DomainError('invalid-argument', `CNI_NETNS: ${netns} does not exist`, { field: 'netns', netns });
+    }
+    const base: Omit<PodRecord, 'updatedAt'> = {
+      containerId,
+      ifName,
+      netns,
+      pod,
+      phase: 'allocating',
+      ...(request.bandwidth ? { bandwidth: request.bandwidth } : {}),
+      ...(request.mtu ? { mtu: request.mtu } : {}),
+    };
+    const allocating = await this.deps.records.put(base);
+    let allocation: Allocation;
+    try {
+      allocation = await this.deps.allocator.allocateIp(
+        { node: this.deps.node, pod, container_id: containerId, idempotency_key: `${pod.uid}/${containerId}` },
+        this.callOptions(request.traceparent),
+      );
+    } catch (error) {
+      const failure = allocatorFailure(error);
+      await this.abandonAllocation(allocating, failure);
+      throw failure;
+    }
+    let configured: ConfiguredPod | null = null;
+    try {
+      configured = await this.recordAllocation(allocating, allocation);
+      const result = await this.deps.dataplanes.setup(configured);
+      await this.deps.records.put({ ...configured, phase: 'ready' });
+      return result;
+    } catch (error) {
+      await this.rollBack(configured ?? { ...allocating, ip: allocation.ip }, error);
+      throw error;
+    }
+  }
+
+  private async recordAllocation(record: PodRecord, allocation: Allocation): Promise<ConfiguredPod> {
+    const mode = allocation.mode === '' || allocation.mode === 'eniip' ? 'eniip' : allocation.mode;
+    if (mode !== 'eniip' && mode !== 'eni') {
+      throw new DomainError(
+        'illegal-state',
+        `the ledger placed the pod in mode ${mode}, which this agent does not serve`,
+        {
+          reason: 'unsupported-mode',
+        },
+      );
+    }
+    const eni: PodRecordEni = {
+      id: allocation.eni.id,
+      mac: allocation.eni.mac,
+      gateway: allocation.gateway,
+      vswitchCidr: allocation.vswitch_cidr,
+      primaryIp: mode === 'eni' ? allocation.ip : await this.primaryIpOf(allocation.eni.id),
+    };
+    const serviceCidr = allocation.service_cidr || this.deps.serviceCidr || undefined;
+    const configured = await this.deps.records.put({
+      ...record,
+      phase: 'configuring',
+      ip: allocation.ip,
+      mode,
+      eni,
+      ...(serviceCidr ? { serviceCidr } : {}),
+    });
+    return configured as ConfiguredPod;
+  }
+
+  private async primaryIpOf(eniId: string): Promise<string> {
+    const eni = await this.deps.enis.find(eniId);
+    if (!eni) {
+      throw new DomainError('illegal-state', `the ledger lists no ENI ${eniId} on node ${this.deps.node}`, {
+        reason: 'eni-unknown',
+      });
+    }
+    return eni.primary_ip;
+  }
+
+  /** AllocateIp failed: when the allocator may still have handed out an address, give it back. */
+  private async abandonAllocation(record: PodRecord, failure: DomainError): Promise<void> {
+    if (!isTransient(failure)) {
+      await this.deps.records.remove(record.containerId);
+      return;
+    }
+    try {
+      await this.release(record.pod, record.containerId, 'cni-add-failed');
+      await this.deps.records.remove(record.containerId);
+    } catch {
+      // The allocator is out of reach: the repair loop releases it once it is back.
+      await this.deps.records.put({ ...record, phase: 'releasing' });
+    }
+  }
+
+  private async rollBack(record: PodRecord, cause: unknown): Promise<void> {
+    this.deps.logger.warn('ADD failed; rolling back the dataplane and the allocation', {
+      containerId: record.containerId,
+      ip: record.ip,
+      error: cause,
+    });
+    try {
+      await this.removeLocked(record, 'cni-add-failed', true);
+    } catch (error) {
+      // Left in `releasing`: the repair loop tears it down and releases it.
+      this.deps.logger.error('rollback incomplete; the repair loop will finish it', {
+        containerId: record.containerId,
+        error,
+      });
+    }
+  }
+
+  private async delLocked(request: DelPod): Promise<void> {
+    const known = await this.deps.records.get(request.containerId);
+    const record = known ?? (await this.recordFromLedger(request));
+    if (!record) {
+      // Never seen and no pod to ask the ledger about: remove whatever naming says could be ours.
+      await this.deps.dataplanes.teardown({ containerId: request.containerId, netns: request.netns });
+      return;
+    }
+    await this.removeLocked({ ...record, netns: request.netns || record.netns }, 'cni-del', true);
+  }
+
+  /** A record for a pod this agent has none for (state lost, or never seen): what the ledger says of it. */
+  private async recordFromLedger(request: DelPod): Promise<PodRecord | null> {
+    if (!request.pod?.uid) {
+      return null;
+    }
+    const base: PodRecord = {
+      containerId: request.containerId,
+      ifName: request.ifName,
+      netns: request.netns,
+      pod: request.pod,
+      phase: 'releasing',
+      updatedAt: '',
+    };
+    try {
+      const allocation = await this.deps.allocator.getAllocation(
+        { pod: request.pod },
+        this.callOptions(request.traceparent),
+      );
+      if (allocation.node !== this.deps.node || allocation.container_id !== request.containerId) {
+        return base;
+      }
+      const mode = allocation.mode === 'eni' ? 'eni' : 'eniip';
+      const eni: PodRecordEni = {
+        id: allocation.eni.id,
+        mac: allocation.eni.mac,
+        gateway: allocation.gateway,
+        vswitchCidr: allocation.vswitch_cidr,
+        primaryIp: allocation.ip,
+      };
+      return { ...base, ip: allocation.ip, mode, eni };
+    } catch {
+      return base;
+    }
+  }
+
+  private async checkLocked(request: PodAttachment & { traceparent?: string }): Promise<void> {
+    const record = await this.deps.records.get(request.containerId);
+    if (!record) {
+      throw new DomainError('not-found', `no pod with container ${request.containerId} on this node`);
+    }
+    if (record.phase !== 'ready' || !isConfigured(record)) {
+      throw new DomainError('illegal-state', `pod ${podName(record.pod)} is ${record.phase}, not ready`);
+    }
+    let allocation: Allocation;
+    try {
+      allocation = await this.deps.allocator.getAllocation({ pod: record.pod }, this.callOptions(request.traceparent));
+    } catch (error) {
+      const failure = allocatorFailure(error);
+      throw failure.code === 'not-found'
+        ? new DomainError('illegal-state', `the ledger holds no address for pod ${podName(record.pod)}`)
+        : failure;
+    }
+    const problems = [
+      ...ledgerMismatches(record, allocation, this.deps.node),
+      ...(await this.deps.dataplanes.check(record)),
+    ];
+    if (problems.length > 0) {
+      throw new DomainError('illegal-state', `pod ${podName(record.pod)}: ${describeProblems(problems)}`, {
+        problems: problems.map((p) => p.code),
+      });
+    }
+  }
+
+  private async release(pod: PodRef, containerId: string, reason: string): Promise<void> {
+    try {
+      await this.deps.allocator.releaseIp(
+        { node: this.deps.node, pod, container_id: containerId, reason },
+        { timeoutMs: this.deps.allocatorTimeoutMs },
+      );
+    } catch (error) {
+      if (allocatorFailure(error).code !== 'not-found') {
+        throw error;
+      }
+    }
+  }
+
+  private callOptions(traceparent: string | undefined) {
+    return {
+      timeoutMs: this.deps.allocatorTimeoutMs,
+      ...(traceparent ? { metadata: { traceparent } } : {}),
+    };
+  }
+}
+
+const podName = (pod: PodRef): string => `${pod.namespace}/${pod.name}`;
+
+export function describeProblems(problems: readonly DataplaneProblem[]): string {
+  return problems.map((p) => `${p.code}: ${p.detail}`).join('; ');
+}
+
+function ledgerMismatches(record: ConfiguredPod, allocation: Allocation, node: string): DataplaneProblem[] {
+  const problems: DataplaneProblem[] = [];
+  if (allocation.node !== node) {
+    problems.push({ code: 'pod-address', detail: `the ledger places the pod on node ${allocation.node}` });
+  }
+  if (allocation.container_id && allocation.container_id !== record.containerId) {
+    problems.push({
+      code: 'pod-address',
+      detail: `the ledger's address belongs to container ${allocation.container_id}`,
+    });
+  }
+  if (allocation.ip !== record.ip) {
+    problems.push({ code: 'pod-address', detail: `the ledger gives ${allocation.ip}, the pod has ${record.ip}` });
+  }
+  if (allocation.eni.mac.toLowerCase() !== record.eni.mac.toLowerCase()) {
+    problems.push({ code: 'eni-missing', detail: `the ledger puts the address on ENI ${allocation.eni.id}` });
+  }
+  return problems;
+}
