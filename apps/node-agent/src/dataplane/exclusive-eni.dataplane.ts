@@ -130,7 +130,9 @@ export class ExclusiveEniDataplane implements Dataplane<ExclusiveEniPodSpec, Exc
     const problems = present([
       expectLinkUp(host, 'host-link', names.hostVeth),
       expectRoute(host, 'host-route', { dst: spec.ip, dev: names.hostVeth }),
-      nicByMac(host.links, spec.eni.mac) ? problem('eni-missing', `ENI ${spec.eni.mac} is on the node`) : null,
+      nicByMac(host.links, spec.eni.mac)
+        ? problem('pod-link', `ENI ${spec.eni.mac} is on the node, not in the pod`)
+        : null,
     ]);
     if (!(await this.kernel.netnsExists(pod))) {
       return [...problems, problem('pod-netns', `${spec.netns} does not exist`)];
