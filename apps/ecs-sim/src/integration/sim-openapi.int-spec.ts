@@ -170,6 +170,27 @@ describe('ecs-sim OpenAPI', () => {
     expect(await sdkError(detachPrimary)).toMatchObject({ code: 'InvalidOperation.DetachPrimaryEniNotAllowed' });
   });
 
+  it('takes chosen addresses only when they are free, inside the CIDR and not reserved', async () => {
+    const eniId = (await create({ primaryIpAddress: '10.0.1.200' })).body!.networkInterfaceId!;
+    const assign = (ips: string[]) =>
+      ecs.assignPrivateIpAddresses(
+        new $Ecs.AssignPrivateIpAddressesRequest({ regionId, networkInterfaceId: eniId, privateIpAddress: ips }),
+      );
+    expect(
+      (await assign(['10.0.1.201', '10.0.1.202'])).body!.assignedPrivateIpAddressesSet!.privateIpSet!.privateIpAddress,
+    ).toEqual(['10.0.1.201', '10.0.1.202']);
+    expect(await sdkError(assign(['10.0.1.201']))).toMatchObject({ code: 'InvalidIp.IpAssigned', statusCode: 403 });
+    for (const reserved of ['10.0.1.0', '10.0.1.253', '10.0.1.254', '10.0.1.255', '10.0.2.7']) {
+      expect(await sdkError(assign([reserved]))).toMatchObject({ code: 'InvalidVSwitchId.IpInvalid', statusCode: 403 });
+    }
+    expect(await sdkError(create({ primaryIpAddress: '10.0.1.253' }))).toMatchObject({
+      code: 'InvalidVSwitchId.IpInvalid',
+    });
+    // A refused batch takes nothing: .203 is still free afterwards.
+    expect(await sdkError(assign(['10.0.1.203', '10.0.1.253']))).toMatchObject({ code: 'InvalidVSwitchId.IpInvalid' });
+    await expect(assign(['10.0.1.203'])).resolves.toBeDefined();
+  });
+
   it('answers the same ENI for a repeated ClientToken and refuses it for a different request', async () => {
     const first = (await create({ clientToken: 'tok-a' })).body!;
     const again = (await create({ clientToken: 'tok-a' })).body!;
