@@ -44,6 +44,22 @@ export async function readOutbox(db: ClientBase, after: OutboxCheckpoint, limit:
   return rows.map((row) => ({ ...toRecordedEvent(row), txId: row.tx_id }));
 }
 
+/**
+ * When committed events wait beyond the horizon, held back by an older transaction still running (maybe not
+ * an append, maybe in another database: xids are cluster-wide), the recording time of the first of them;
+ * otherwise null. They become readable the moment that transaction ends, which may notify nobody.
+ */
+export async function firstEventBeyondHorizon(db: ClientBase, after: OutboxCheckpoint): Promise<Date | null> {
+  const { rows } = await db.query<{ recorded_at: Date }>({
+    name: 'ipledger_outbox_waiting_v1',
+    text: `SELECT recorded_at FROM events
+           WHERE (tx_id, position) > ($1::xid8, $2::bigint) AND tx_id >= pg_snapshot_xmin(pg_current_snapshot())
+           ORDER BY tx_id, position LIMIT 1`,
+    values: [after.txId, after.position],
+  });
+  return rows[0]?.recorded_at ?? null;
+}
+
 export async function loadCheckpoint(db: ClientBase, name: string): Promise<OutboxCheckpoint> {
   await db.query(`INSERT INTO outbox_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING`, [name]);
   const { rows } = await db.query<{ tx_id: string; position: string }>(

@@ -41,6 +41,7 @@ export interface PostgresEventStoreOptions {
 export class PostgresEventStore implements EventStore {
   private readonly notifier: CommitNotifier | null;
   private readonly anyVersionAttempts: number;
+  private readonly commitListeners = new Set<() => void>();
 
   constructor(
     private readonly ds: DataSource,
@@ -112,6 +113,15 @@ export class PostgresEventStore implements EventStore {
     return rows.map(toRecordedEvent);
   }
 
+  /**
+   * Called after every commit, in this process. Lets a relay in the same process start at once, without the
+   * round trip through NOTIFY (which still wakes relays elsewhere). Returns the unsubscribe function.
+   */
+  onCommitted(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   /** Resolves once the last post-commit notification has been sent (call before closing the DataSource). */
   async settled(): Promise<void> {
     await this.notifier?.settled();
@@ -129,7 +139,7 @@ export class PostgresEventStore implements EventStore {
       const recorded = toRecorded(appends, rows, metadata);
       await this.project(qr.manager, recorded);
       await qr.commitTransaction();
-      this.notifier?.poke();
+      this.committed();
       return appends.map((a) => ({
         streamId: a.streamId,
         version: a.expectedVersion + a.events.length,
@@ -142,6 +152,13 @@ export class PostgresEventStore implements EventStore {
       throw isRaceLost(error) ? await this.conflict(qr, appends) : translateError(error);
     } finally {
       await qr.release();
+    }
+  }
+
+  private committed(): void {
+    this.notifier?.poke();
+    for (const listener of this.commitListeners) {
+      listener();
     }
   }
 

@@ -138,6 +138,8 @@ describe('OutboxRelay', () => {
     await reader.end();
     expect(readable.map((e) => e.id)).not.toContain(held.id);
     expect(readable.filter((e) => later.includes(e.id))).toEqual([]);
+    // Held back, they show in the relay's lag.
+    await waitUntil(() => relay.stats().lagSeconds > 0, { message: 'held-back events not in the lag' });
 
     gate.open();
     await holding;

@@ -3,6 +3,7 @@ import {
   type OutboxCheckpoint,
   type OutboxEvent,
   compareCheckpoints,
+  firstEventBeyondHorizon,
   loadCheckpoint,
   readOutbox,
   saveCheckpoint,
@@ -49,7 +50,10 @@ export interface OutboxRelayStats {
   published: number;
   /** Confirmations that were duplicates (republished after a crash, dropped by JetStream). */
   duplicates: number;
-  /** Age of the oldest event read but not yet confirmed; 0 when caught up (ipledger_outbox_lag_seconds). */
+  /**
+   * Age of the oldest committed event not yet confirmed by JetStream, whether in flight or held back by an
+   * older transaction; 0 when caught up (ipledger_outbox_lag_seconds).
+   */
   lagSeconds: number;
   lastPublishedAt: Date | null;
   lastError: string | null;
@@ -57,6 +61,7 @@ export interface OutboxRelayStats {
 
 const MIN_BACKOFF_MS = 100;
 const MAX_BACKOFF_MS = 5_000;
+const MIN_HORIZON_WAIT_MS = 2;
 
 /**
  * Publishes the events table to JetStream in commit order, exactly once. The read rule that makes commit order
@@ -104,6 +109,11 @@ export class OutboxRelay {
     this.sleepers.forEach((wake) => wake());
     this.wake.notify();
     await this.running;
+  }
+
+  /** Look for new events now (e.g. from PostgresEventStore.onCommitted in the same process). */
+  wakeUp(): void {
+    this.wake.notify();
   }
 
   stats(): OutboxRelayStats {
@@ -181,30 +191,51 @@ export class OutboxRelay {
   private async pump(client: pg.Client, from: OutboxCheckpoint): Promise<void> {
     let checkpoint = from;
     let backoff = MIN_BACKOFF_MS;
+    let horizonWait = MIN_HORIZON_WAIT_MS;
     while (!this.stopping) {
       const batch = await readOutbox(client, checkpoint, this.settings.batchSize);
-      if (batch.length === 0) {
-        this.oldestUnconfirmed = null;
-        await this.wake.wait(this.settings.pollIntervalMs);
-        continue;
-      }
-      this.oldestUnconfirmed = batch[0].recordedAt;
-      const outcome = await publishInOrder(this.options.js, batch, this.settings.publish);
-      if (outcome.confirmed > 0) {
-        const done = batch.slice(0, outcome.confirmed);
-        checkpoint = toCheckpoint(done.at(-1)!);
-        await saveCheckpoint(client, this.settings.name, checkpoint);
-        this.confirmed(done, outcome.duplicates, checkpoint);
-      }
-      if (outcome.error) {
-        this.report(outcome.error);
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      } else if (batch.length < this.settings.batchSize) {
+      if (batch.length > 0) {
+        const outcome = await this.publish(client, batch);
+        checkpoint = outcome.checkpoint ?? checkpoint;
+        if (outcome.error) {
+          this.report(outcome.error);
+          await this.sleep(backoff);
+          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+          continue;
+        }
         backoff = MIN_BACKOFF_MS;
+        if (batch.length === this.settings.batchSize) {
+          continue;
+        }
+      }
+      // Events held back by an older transaction become readable when it ends, which may notify nobody: look
+      // again soon. They count in the lag, so that a transaction left open shows up there.
+      this.oldestUnconfirmed = await firstEventBeyondHorizon(client, checkpoint);
+      if (this.oldestUnconfirmed) {
+        await this.wake.wait(horizonWait);
+        horizonWait = Math.min(horizonWait * 2, this.settings.pollIntervalMs);
+      } else {
+        horizonWait = MIN_HORIZON_WAIT_MS;
         await this.wake.wait(this.settings.pollIntervalMs);
       }
     }
+  }
+
+  /** Publishes a batch and checkpoints what JetStream confirmed. */
+  private async publish(
+    client: pg.Client,
+    batch: OutboxEvent[],
+  ): Promise<{ checkpoint: OutboxCheckpoint | null; error: unknown }> {
+    this.oldestUnconfirmed = batch[0].recordedAt;
+    const outcome = await publishInOrder(this.options.js, batch, this.settings.publish);
+    if (outcome.confirmed === 0) {
+      return { checkpoint: null, error: outcome.error };
+    }
+    const done = batch.slice(0, outcome.confirmed);
+    const checkpoint = toCheckpoint(done.at(-1)!);
+    await saveCheckpoint(client, this.settings.name, checkpoint);
+    this.confirmed(done, outcome.duplicates, checkpoint);
+    return { checkpoint, error: outcome.error };
   }
 
   private confirmed(events: OutboxEvent[], duplicates: number, checkpoint: OutboxCheckpoint): void {
