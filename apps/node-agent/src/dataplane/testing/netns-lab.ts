@@ -3,15 +3,24 @@
 // because it plays the container runtime and the workloads, not the agent.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import { runProcess, type ProcessOutcome } from '../../kernel/batch.runner.js';
+import { type AgentInNodeRequest } from './agent-in-node.fixture.js';
 
 const PROBE = fileURLToPath(new URL('./net-probe.mjs', import.meta.url));
+const AGENT_FIXTURE = fileURLToPath(new URL('./agent-in-node.fixture.ts', import.meta.url));
+const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../../..');
 
 export class NetnsLab {
   readonly id = randomBytes(3).toString('hex');
   private readonly namespaces: string[] = [];
   private readonly children: ChildProcess[] = [];
+  private bundleDir: string | null = null;
+  private agentBundle: Promise<string> | null = null;
 
   /** `ipl-<purpose>-<lab id>`: unique per lab, recognisable as ours. */
   name(purpose: string): string {
@@ -91,9 +100,43 @@ export class NetnsLab {
     return (received * 8) / seconds;
   }
 
+  /** Runs one dataplane call from a process inside `netns`, with the adapter's hostNetns = null. */
+  async agentInNode<T>(netns: string, request: AgentInNodeRequest): Promise<T> {
+    const bundle = await (this.agentBundle ??= this.bundleAgent());
+    const out = await this.exec(netns, [process.execPath, bundle, JSON.stringify(request)]);
+    const reply = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      ok: boolean;
+      reply?: T;
+      error?: string;
+    };
+    if (!reply.ok) {
+      throw new Error(`agent in ${netns}: ${reply.error ?? out.stderr}`);
+    }
+    return reply.reply as T;
+  }
+
+  private async bundleAgent(): Promise<string> {
+    this.bundleDir = await mkdtemp(join(tmpdir(), 'ipl-agent-fixture-'));
+    const outfile = join(this.bundleDir, 'agent-in-node.mjs');
+    await build({
+      entryPoints: [AGENT_FIXTURE],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      tsconfig: join(REPO_ROOT, 'tsconfig.json'),
+      outfile,
+      logLevel: 'silent',
+    });
+    return outfile;
+  }
+
   async cleanup(): Promise<void> {
     for (const child of this.children) {
       child.kill('SIGKILL');
+    }
+    if (this.bundleDir) {
+      await rm(this.bundleDir, { recursive: true, force: true });
     }
     for (const name of this.namespaces.reverse()) {
       await runProcess('ip', ['netns', 'del', name]);
