@@ -32,11 +32,15 @@ export default defineConfig({
     globalSetup: [resolve(root, 'libs/testing/src/global-setup.ts')],
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['{apps,libs,bench}/**/*.spec.ts'] } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['{apps,libs,bench}/**/*.spec.ts'], sequence: { groupOrder: 0 } },
+      },
       {
         extends: true,
         test: {
           name: 'int',
+          sequence: { groupOrder: 1 },
           include: ['{apps,libs}/**/*.int-spec.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -48,6 +52,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'e2e',
+          sequence: { groupOrder: 2 },
           include: ['test/**/*.e2e-spec.ts'],
           testTimeout: 180_000,
           hookTimeout: 120_000,
