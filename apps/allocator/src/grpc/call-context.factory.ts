@@ -1,0 +1,23 @@
+// Builds the CallContext an application service receives from the grpc-js call of a request.
+import { currentTraceparent, extractFromGrpcMetadata, type MetadataLike } from '@ipledger/telemetry';
+import { type CallContext } from '../ports/index.js';
+import { actorOf, type CallWithAuthContext, peerIdentityOf, type PeerIdentity } from '../tls/peer-identity.js';
+
+export interface GrpcCall extends CallWithAuthContext {
+  cancelled?: boolean;
+  on?(event: 'cancelled', listener: () => void): unknown;
+}
+
+export function callContextOf(call: GrpcCall | undefined, metadata: MetadataLike, mutualTls: boolean): CallContext {
+  const identity: PeerIdentity = mutualTls ? peerIdentityOf(call) : { kind: 'anonymous' };
+  const aborter = new AbortController();
+  if (call?.cancelled) {
+    aborter.abort();
+  } else {
+    // grpc-js emits 'cancelled' when the client cancels or the deadline passes.
+    call?.on?.('cancelled', () => aborter.abort());
+  }
+  // The server span's traceparent; without a tracing SDK in this process, the caller's own.
+  const traceparent = currentTraceparent() ?? currentTraceparent(extractFromGrpcMetadata(metadata));
+  return { actor: actorOf(identity), traceparent, signal: aborter.signal };
+}
