@@ -15,7 +15,7 @@ describe('report helpers', () => {
     const lower = { label: 'share', measured: 0.6, limit: 0.5, comparison: '>=' as const, unit: '%' };
     expect([passes(upper), passes(lower)]).toEqual([false, true]);
     expect(renderTargets([upper, lower])).toContain('| p99 | <= 10.0 ms | 12.0 ms | ❌ miss |');
-    expect(renderTargets([upper, lower])).toContain('| share | >= 50 % | 60 % | ✅ pass |');
+    expect(renderTargets([upper, lower])).toContain('| share | >= 50.0 % | 60.0 % | ✅ pass |');
   });
 
   it('says why a benchmark was not measured instead of showing figures', () => {

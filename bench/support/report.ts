@@ -53,7 +53,7 @@ export function ratio(value: number): string {
 }
 
 export function percent(value: number): string {
-  return Number.isFinite(value) ? `${(value * 100).toFixed(0)} %` : 'n/a';
+  return Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : 'n/a';
 }
 
 export function renderTargets(targets: readonly TargetCheck[]): string {
