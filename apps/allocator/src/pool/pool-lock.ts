@@ -12,6 +12,8 @@ export class PoolLock {
   private readonly log = new Logger(PoolLock.name);
   private runner: QueryRunner | null = null;
   private connecting: Promise<QueryRunner> | null = null;
+  /** One connection runs one query at a time: lock calls for different nodes queue here. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly dataSource: DataSource) {}
 
@@ -41,7 +43,13 @@ export class PoolLock {
     }
   }
 
-  private async query<T>(sql: string, params: unknown[]): Promise<T[]> {
+  private query<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const result = this.queue.then(() => this.queryNow<T>(sql, params));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async queryNow<T>(sql: string, params: unknown[]): Promise<T[]> {
     const runner = await this.connection();
     try {
       return (await runner.query(sql, params)) as T[];

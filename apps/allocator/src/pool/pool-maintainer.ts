@@ -112,6 +112,13 @@ export class PoolMaintainer {
     }
   }
 
+  /** Every node the ledger knows (config change, periodic tick). */
+  triggerRegistered(): void {
+    this.registeredNodes()
+      .then((nodes) => this.triggerAll(nodes))
+      .catch((error: unknown) => this.log.warn(`listing nodes for the pool maintainer failed: ${String(error)}`));
+  }
+
   /** What went wrong in this process's last cycle of the node, while it has not succeeded since. */
   lastFailure(node: string): PoolFailure | null {
     return this.loops.get(node)?.lastFailure ?? null;
@@ -199,10 +206,10 @@ export class PoolMaintainer {
     const every = this.options.tickMs ?? 30_000;
     this.tick = setTimeout(
       () => {
-        void this.registeredNodes()
-          .then((nodes) => this.triggerAll(nodes))
-          .catch((error: unknown) => this.log.warn(`periodic pool tick failed: ${String(error)}`))
-          .finally(() => !this.stopped && this.scheduleTick());
+        if (!this.stopped) {
+          this.triggerRegistered();
+          this.scheduleTick();
+        }
       },
       every * (0.8 + Math.random() * 0.4),
     );
