@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-rows.js';
 import type { Projection } from './event-store.port.js';
 
@@ -30,24 +30,7 @@ export async function rebuildProjections(
     if (tables.length > 0) {
       await qr.query(`TRUNCATE ${tables.map(quoteTableName).join(', ')} RESTART IDENTITY`);
     }
-    let after = '0';
-    let events = 0;
-    for (;;) {
-      const rows = (await qr.query(
-        `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1::bigint ORDER BY position LIMIT $2`,
-        [after, batchSize],
-      )) as EventRow[];
-      for (const event of rows.map(toRecordedEvent)) {
-        for (const projection of projections) {
-          await projection.apply(qr.manager, event);
-        }
-        after = event.position;
-        events++;
-      }
-      if (rows.length < batchSize) {
-        break;
-      }
-    }
+    const events = await replayAll(qr, projections, batchSize);
     await qr.commitTransaction();
     return { events, tables };
   } catch (error) {
@@ -57,6 +40,27 @@ export async function rebuildProjections(
     throw error;
   } finally {
     await qr.release();
+  }
+}
+
+async function replayAll(qr: QueryRunner, projections: readonly Projection[], batchSize: number): Promise<number> {
+  let after = '0';
+  let events = 0;
+  for (;;) {
+    const rows = (await qr.query(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1::bigint ORDER BY position LIMIT $2`,
+      [after, batchSize],
+    )) as EventRow[];
+    for (const event of rows.map(toRecordedEvent)) {
+      for (const projection of projections) {
+        await projection.apply(qr.manager, event);
+      }
+      after = event.position;
+      events++;
+    }
+    if (rows.length < batchSize) {
+      return events;
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@ipledger/event-store';
 import {
   AckPolicy,
+  type Consumer,
   type ConsumerMessages,
   DeliverPolicy,
   type JetStreamClient,
@@ -68,47 +69,64 @@ const jsonLogger: ConsumerLogger = {
 /** Creates (or reuses) the durable pull consumer and feeds its messages, one at a time, to the handler. */
 export async function runDurableConsumer(options: DurableConsumerOptions): Promise<DurableConsumer> {
   const { js, jsm, stream, durable } = options;
-  const maxAckPending = options.maxAckPending ?? 1;
   await ensureDurableConsumer(jsm, stream, {
     durable_name: durable,
     filter_subject: options.filterSubject,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: (options.ackWaitMs ?? 30_000) * 1_000_000,
-    max_ack_pending: maxAckPending,
+    max_ack_pending: options.maxAckPending ?? 1,
     max_deliver: -1,
   });
-  const consumer = await js.consumers.get(stream, durable);
-  const stats: DurableConsumerStats = { acked: 0, naked: 0, terminated: 0 };
-  const logger = options.logger ?? jsonLogger;
-  let stopping = false;
-  let messages: ConsumerMessages | null = null;
+  return new ConsumerLoop(await js.consumers.get(stream, durable), options);
+}
 
-  const loop = async () => {
-    while (!stopping) {
+class ConsumerLoop implements DurableConsumer {
+  readonly done: Promise<void>;
+  private readonly counts: DurableConsumerStats = { acked: 0, naked: 0, terminated: 0 };
+  private readonly logger: ConsumerLogger;
+  private stopping = false;
+  private messages: ConsumerMessages | null = null;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly options: DurableConsumerOptions,
+  ) {
+    this.logger = options.logger ?? jsonLogger;
+    this.done = this.run();
+  }
+
+  stats(): DurableConsumerStats {
+    return { ...this.counts };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.messages?.stop();
+    await this.done;
+  }
+
+  // consume() rides out reconnects itself; this loop only restarts it if it ends anyway (e.g. the consumer
+  // was deleted and recreated).
+  private async run(): Promise<void> {
+    while (!this.stopping) {
       try {
-        messages = await consumer.consume({ max_messages: Math.max(16, maxAckPending) });
+        const messages = await this.consumer.consume({ max_messages: Math.max(16, this.options.maxAckPending ?? 1) });
+        this.messages = messages;
+        if (this.stopping) {
+          messages.stop();
+        }
         for await (const msg of messages) {
-          await handleOne(msg, options, stats, logger);
+          await handleOne(msg, this.options, this.counts, this.logger);
         }
       } catch (error) {
-        logger.warn('consumer interrupted', { durable, error: String(error) });
+        this.logger.warn('consumer interrupted', { durable: this.options.durable, error: String(error) });
       }
-      if (!stopping) {
+      if (!this.stopping) {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
-  };
-  const done = loop();
-  return {
-    done,
-    stats: () => ({ ...stats }),
-    stop: async () => {
-      stopping = true;
-      messages?.stop();
-      await done;
-    },
-  };
+  }
 }
 
 async function handleOne(
