@@ -147,7 +147,9 @@ if (values.inside) {
     const args = [import.meta.filename, '--inside', '1', '--runs', values.runs, '--pods', values.pods];
     const out = execFileSync('ip', ['netns', 'exec', nodeNs, process.execPath, ...args], { encoding: 'utf8' });
     const figures = JSON.parse(out);
-    const load = loadavg().map((x) => x.toFixed(1)).join(' ');
+    const load = loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ');
     const machine = `${cpus().length} x ${cpus()[0]?.model}, node ${process.version}`;
     console.log(`# ${new Date().toISOString()}, ${machine}, load average at the end ${load}`);
     console.table(figures);
