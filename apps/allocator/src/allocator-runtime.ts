@@ -1,0 +1,122 @@
+import { EcsCloudAdapter } from '@ipledger/cloud';
+import type { AllocatorSettings } from '@ipledger/config';
+import { poolCounts } from '@ipledger/domain';
+import { createDataSource, runMigrations } from '@ipledger/event-store';
+import type { Metrics, PoolIpsSample } from '@ipledger/telemetry';
+import type { DataSource } from 'typeorm';
+import { AllocatorCore } from './allocator-core.js';
+import type { CoreKnobs } from './core-knobs.js';
+import { PROJECTION_ENTITIES } from './projections/index.js';
+import { OutboxRelayRunner } from './sweepers/outbox-relay.runner.js';
+
+// Several replicas may start at once on a fresh database: one migrates, the others wait for it.
+const MIGRATION_LOCK = 0x69706c6d; // "iplm"
+
+export interface AllocatorRuntimeOptions {
+  settings: AllocatorSettings;
+  knobs: CoreKnobs;
+  metrics?: Metrics;
+}
+
+/**
+ * Everything the allocator's application core needs from the outside world, built from its settings: the
+ * Postgres DataSource (migrated), the cloud adapter (ecs-sim or Alibaba Cloud, with the eni-config's rate
+ * limits), the core, and the outbox relay to NATS; started and stopped in that order and its reverse.
+ */
+export class AllocatorRuntime {
+  private stopPoolGauge: (() => void) | null = null;
+
+  private constructor(
+    readonly dataSource: DataSource,
+    readonly core: AllocatorCore,
+    private readonly relay: OutboxRelayRunner,
+    private readonly metrics: Metrics | undefined,
+  ) {}
+
+  static async create({ settings, knobs, metrics }: AllocatorRuntimeOptions): Promise<AllocatorRuntime> {
+    const { env, eniConfig } = settings;
+    const dataSource = createDataSource({
+      url: env.databaseUrl,
+      entities: PROJECTION_ENTITIES,
+      applicationName: `ipledger-allocator/${env.replicaId}`,
+    });
+    await dataSource.initialize();
+    await migrate(dataSource);
+    const cloud = new EcsCloudAdapter({
+      regionId: env.ecs.region,
+      endpoint: env.ecs.endpoint ?? undefined,
+      protocol: env.ecs.protocol,
+      // ecs-sim checks no signature: without keys the client still needs something to sign with.
+      credentials: env.credentials
+        ? { accessKeyId: env.credentials.accessKeyId, accessKeySecret: env.credentials.revealSecret() }
+        : { accessKeyId: 'ipledger-simulated', accessKeySecret: 'ipledger-simulated' },
+      rateLimit: eniConfig.config.rateLimits,
+      observer: metrics && {
+        onCall: (call) => {
+          metrics.countCloudCall(call.api, call.code);
+          if (call.code.startsWith('Throttling')) {
+            metrics.countCloudThrottled(call.api);
+          }
+        },
+      },
+    });
+    const core = new AllocatorCore({
+      dataSource,
+      cloud,
+      eniConfig,
+      eniConfigSource: env.eniConfigSource,
+      replicaId: env.replicaId,
+      allocateWaitMs: knobs.allocateWaitMs,
+      configReloadMs: knobs.configReloadMs,
+      pool: { tickMs: knobs.poolTickMs, coalesceMs: knobs.poolCoalesceMs },
+    });
+    const relay = new OutboxRelayRunner({
+      databaseUrl: env.databaseUrl,
+      natsServers: env.natsServers,
+      onLag: metrics && ((seconds) => metrics.setOutboxLag(seconds)),
+    });
+    return new AllocatorRuntime(dataSource, core, relay, metrics);
+  }
+
+  async start(): Promise<void> {
+    await this.core.start();
+    this.relay.start();
+    this.stopPoolGauge = this.metrics?.observePoolIps(() => this.poolSamples()) ?? null;
+  }
+
+  async stop(): Promise<void> {
+    this.stopPoolGauge?.();
+    await this.relay.stop();
+    await this.core.stop();
+    await this.dataSource.destroy();
+  }
+
+  /** Pool sizes of the nodes this process has loaded (ipledger_pool_ips{node,state}). */
+  private *poolSamples(): Iterable<PoolIpsSample> {
+    for (const node of this.core.cache.knownNodes()) {
+      const snapshot = this.core.cache.peek(node);
+      if (!snapshot?.state.info) {
+        continue;
+      }
+      const counts = poolCounts(snapshot.state);
+      for (const state of ['idle', 'allocated', 'cooling', 'releasing'] as const) {
+        yield { node, state, count: counts[state] };
+      }
+    }
+  }
+}
+
+async function migrate(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await runMigrations(dataSource);
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await runner.release();
+  }
+}
