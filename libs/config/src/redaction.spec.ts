@@ -58,6 +58,12 @@ describe('redactSecrets', () => {
     });
   });
 
+  it('keeps a password-less URL under a secret key readable', () => {
+    expect(redactSecrets({ databaseUrl: 'postgres://postgres@127.0.0.1:5432/ipledger' })).toEqual({
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/ipledger',
+    });
+  });
+
   it('does not change the object it was given', () => {
     const input = { password: 'pw' };
     redactSecrets(input);

@@ -46,7 +46,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
 
 function redactSecretValue(value: unknown): unknown {
   // A URL under a secret key (DATABASE_URL) keeps its host so the log still says where it pointed.
-  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]*@/i.test(value)) {
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
     return maskUrlCredentials(value);
   }
   return value === undefined || value === null || value === '' ? value : REDACTED;
