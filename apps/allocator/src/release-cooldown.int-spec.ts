@@ -94,7 +94,7 @@ describe('release and cooldown', () => {
   });
 
   it('answers who held an address, and when', async () => {
-    const ip = held[0]!.ip;
+    const ip = held[0].ip;
     const entries = await collect(
       core.history.history({ subject: { kind: 'ip', ip }, from: null, to: null }, callContext()),
     );
@@ -114,7 +114,7 @@ describe('release and cooldown', () => {
     expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : 1)));
 
     // Bounded in time: from the second allocation on, only it.
-    const second = entries.filter((e) => e.type === 'IpAllocated')[1]!;
+    const second = entries.filter((e) => e.type === 'IpAllocated')[1];
     const later = await collect(
       core.history.history({ subject: { kind: 'ip', ip }, from: second.at, to: null }, callContext()),
     );
