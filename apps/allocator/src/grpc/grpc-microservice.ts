@@ -45,6 +45,9 @@ export async function startAllocatorGrpc(
   const app = await NestFactory.createMicroservice(module, {
     ...allocatorGrpcOptions(options),
     logger: options.logger,
+    // Errors while modules initialise reach the caller (main.ts tells config errors apart) instead of
+    // making Nest exit on its own.
+    abortOnError: false,
   });
   await app.listen();
   options.endpoint.serving();
