@@ -13,8 +13,8 @@ import {
   type HistoryEntry,
 } from '@ipledger/proto';
 import { startTelemetry, type Telemetry } from '@ipledger/telemetry';
+import { waitUntil } from '@ipledger/testing';
 import { INTERNAL_MESSAGE } from './grpc-status.mapper.js';
-import { sampleAllocation } from './testing/fake-application.js';
 import { startTestServer, type TestServer } from './testing/grpc-test-server.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -271,8 +271,45 @@ describe('History', () => {
   });
 });
 
-it('keeps sampleAllocation in sync with the proto reply shape', () => {
-  expect(Object.keys(sampleAllocation())).toHaveLength(14);
+describe('client deadlines and cancellation', () => {
+  it('fails with DEADLINE_EXCEEDED after timeoutMs and aborts the service call', async () => {
+    let release = (): void => undefined;
+    server.fake.holdUntil = new Promise<void>((resolve) => (release = resolve));
+    const error = await failureOf(client.listNodes({}, { timeoutMs: 200 }));
+    release();
+    expect(error.codeName).toBe('DEADLINE_EXCEEDED');
+    await waitUntil(() => server.fake.lastCall().ctx.signal.aborted, { message: 'ctx.signal aborted' });
+  });
+
+  it('fails with CANCELLED when the caller aborts', async () => {
+    let release = (): void => undefined;
+    server.fake.holdUntil = new Promise<void>((resolve) => (release = resolve));
+    const aborter = new AbortController();
+    const pending = failureOf(client.describePool({ node: 'node-a' }, { signal: aborter.signal }));
+    await waitUntil(() => server.fake.calls.length === 1, { message: 'the call reached the service' });
+    aborter.abort();
+    release();
+    expect((await pending).codeName).toBe('CANCELLED');
+  });
+
+  it('cancels the History stream when the loop stops early', async () => {
+    server.fake.history = Array.from({ length: 50 }, (_, n) => ({
+      position: String(n + 1),
+      stream: 'node-node-a',
+      type: 'IpsAssigned',
+      at: '2026-11-21T06:00:00.000Z',
+      dataJson: '{}',
+    }));
+    for await (const entry of client.history({ node: 'node-a' })) {
+      expect(entry.position).toBe('1');
+      break;
+    }
+    await waitUntil(() => server.fake.lastCall().ctx.signal.aborted, { message: 'the stream to be cancelled' });
+  });
+
+  it('waits for the channel to be ready', async () => {
+    await expect(client.waitForReady(2_000)).resolves.toBeUndefined();
+  });
 });
 
 /** The service names the server's reflection service lists (grpc.reflection.v1). */
