@@ -24,6 +24,8 @@ export interface ClusterDriver {
   readonly metricsAddr: string;
   /** Log files of the processes the driver runs, by name (allocator, agent-<node>). */
   logFiles(): Record<string, string>;
+  /** Prometheus endpoints of node agents, by node (none without agents). */
+  agentMetrics(): Record<string, string>;
   addNode(plan: NodePlan): Promise<void>;
   /** Gives the pod its network on `node`; throws when it gets no address. */
   startPod(pod: DevPod, node: string): Promise<RunningPod>;

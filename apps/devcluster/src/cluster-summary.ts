@@ -42,7 +42,7 @@ export const MAX_POD_ROWS = 30;
 
 export function renderSummary(snapshot: ClusterSnapshot): string {
   const sections = [
-    `== ${snapshot.title} ==`,
+    `== ${snapshot.title} ==\n`,
     renderNodes(snapshot.nodes),
     renderEnis(snapshot.nodes),
     renderPods(snapshot.pods),
@@ -52,7 +52,7 @@ export function renderSummary(snapshot: ClusterSnapshot): string {
   if (snapshot.ping) {
     sections.push(renderPing(snapshot.ping));
   }
-  return sections.join('\n').trimEnd() + '\n';
+  return sections.join('').trimEnd() + '\n';
 }
 
 export function poolTotals(nodes: readonly NodeView[]): { idle: number; allocated: number; cooling: number } {
