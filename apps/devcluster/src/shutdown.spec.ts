@@ -49,8 +49,9 @@ describe('Teardown', () => {
   it('runs every step newest first, past failures and timeouts, and reports them', async () => {
     const ran: string[] = [];
     const teardown = new Teardown();
-    teardown.add('nats', async () => {
+    teardown.add('nats', () => {
       ran.push('nats');
+      return Promise.resolve();
     });
     teardown.add('stuck', () => new Promise(() => undefined), 20);
     teardown.add('broken', () => Promise.reject(new Error('boom')));
