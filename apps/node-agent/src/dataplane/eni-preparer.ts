@@ -1,7 +1,7 @@
-// Makes a shared ENI ready to carry pod traffic: its NIC (found by MAC) up, holding the ENI's primary IP as a
-// /32, and route table 1000 + ifindex with `default via <vSwitch gateway> dev <nic> onlink` (Terway's layout).
-// The /32 gives the NIC a source address of its own for ARP towards the gateway without adding a connected
-// vSwitch route to the main table, which would compete with the primary ENI's when both share a vSwitch.
+// Makes a shared ENI ready to carry pod traffic: its NIC (found by MAC) up, and route table 1000 + ifindex with
+// `default via <vSwitch gateway> dev <nic> onlink` (Terway's layout). The NIC holds no address: the ledger hands
+// the ENI's primary IP to a pod like its secondary IPs (docs/domain.md), and a node that also claimed it would
+// take that pod's traffic for itself. ARP towards the gateway then borrows the node's primary address.
 import { DomainError } from '@ipledger/domain';
 import { HOST_NS, type KernelPort, type LinkInfo, type NetSnapshot } from '../kernel/index.js';
 import { problem, type DataplaneProblem, type EniSpec } from './dataplane.js';
@@ -51,7 +51,8 @@ export class EniPreparer {
     await this.kernel.writeSysctls(HOST_NS, { ...NODE_SYSCTLS, [`net.ipv4.conf.${nic.name}.rp_filter`]: '0' });
     await this.kernel.apply(HOST_NS, [
       { kind: 'link-up', dev: nic.name },
-      ...(hasPrimary ? [] : [{ kind: 'addr-replace' as const, dev: nic.name, cidr: `${eni.primaryIp}/32` }]),
+      // Left by an earlier version; removing a NIC's last address also drops its routes, so the route follows.
+      ...(hasPrimary ? [{ kind: 'addr-del' as const, dev: nic.name, cidr: `${eni.primaryIp}/32` }] : []),
       { kind: 'route-replace', dst: 'default', via: eni.gateway, dev: nic.name, onlink: true, table },
     ]);
     const result: PreparedEni = { mac: eni.mac.toLowerCase(), ifName: nic.name, ifIndex: nic.index, table };
