@@ -11,6 +11,27 @@ export class ClusterProbes {
 
   constructor(private readonly probe: string) {}
 
+  /** ICMP echo from the namespace to each address (iputils ping); true where a reply came back. */
+  async ping(netns: string, ips: readonly string[], timeoutMs: number): Promise<Record<string, boolean>> {
+    const seconds = String(Math.max(1, Math.ceil(timeoutMs / 1000)));
+    const replies = await Promise.all(
+      ips.map(async (ip) => {
+        const out = await execInNetns(
+          netns,
+          ['ping', '-n', '-q', '-c', '3', '-i', '0.2', '-w', seconds, ip],
+          timeoutMs + 5_000,
+        );
+        // 1: no reply; 2 with "unreachable": no route to send it by. Both mean the address does not answer.
+        if (out.code === 2 && !/unreachable/i.test(out.stderr)) {
+          throw new Error(`ping ${ip} in ${netns} failed (${out.code}): ${out.stderr.trim()}`);
+        }
+        return out.code === 0;
+      }),
+    );
+    return Object.fromEntries(ips.map((ip, i) => [ip, replies[i]]));
+  }
+
+  /** A TCP handshake attempt from the namespace to each address; a RST or an accept counts as an answer. */
   async reach(netns: string, ips: readonly string[], timeoutMs: number): Promise<Record<string, boolean>> {
     const argv = [process.execPath, this.probe, 'reach', String(timeoutMs), String(REACH_PORT), ...ips];
     const out = await execInNetns(netns, argv, timeoutMs + 10_000);

@@ -7,7 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CniResult, createAllocatorClient, type AllocatorClient } from '@ipledger/proto';
-import { startEcsSim, type RunningEcsSim } from '../../ecs-sim/src/index.js';
+import { startEcsSim, type RunningEcsSim, type VSwitchSpec } from '../../ecs-sim/src/index.js';
 import { NetnsVpcFabric } from '../../ecs-sim/src/vpc/netns-vpc-fabric.js';
 import { cniCall, CNI_NETWORK_NAME } from './cluster-cni.js';
 import { builtApps, clusterDirs, newClusterPrefix, type BuiltApps, type ClusterDirs } from './cluster-layout.js';
@@ -60,7 +60,7 @@ export class LocalCluster {
     const prefix = options.prefix ?? newClusterPrefix();
     const dirs = clusterDirs(options.workDir);
     const fabric = new NetnsVpcFabric({ netns: `${prefix}-vpc` });
-    const ecs = await startEcsSim({ ...options.ecsSim, fabric });
+    const ecs = await startEcsSim({ vswitches: LOCAL_CLUSTER_VSWITCHES, ...options.ecsSim, fabric });
     let allocatorProcess: ManagedProcess | null = null;
     try {
       const eniConfig = { ...defaultEniConfig(prefix), ...options.eniConfig };
@@ -248,8 +248,13 @@ export class LocalCluster {
     return invokeCni({ bin: this.apps.cniBin, command, ...cniCall(node.socket, this.apps.cniBin, pod, options) });
   }
 
-  /** Every pod address answers (or not) from inside `from` (a pod or node namespace). */
+  /** ICMP echo from inside `from` (a pod or node namespace) to each address: which ones answered. */
   ping(from: { netns: string }, ips: readonly string[], timeoutMs = 3000): Promise<Record<string, boolean>> {
+    return this.probes.ping(from.netns, ips, timeoutMs);
+  }
+
+  /** A TCP handshake to a closed port from inside `from`: the peer's kernel answers, no server needed. */
+  reach(from: { netns: string }, ips: readonly string[], timeoutMs = 3000): Promise<Record<string, boolean>> {
     return this.probes.reach(from.netns, ips, timeoutMs);
   }
 
@@ -309,13 +314,20 @@ export class LocalCluster {
   }
 }
 
+/** Two zones, each with a vSwitch for instances (primary NICs) and one for pod ENIs. */
+export const LOCAL_CLUSTER_VSWITCHES: VSwitchSpec[] = [
+  { id: 'vsw-h1', zoneId: 'cn-hangzhou-h', cidr: '10.0.1.0/24' },
+  { id: 'vsw-h2', zoneId: 'cn-hangzhou-h', cidr: '10.0.2.0/24' },
+  { id: 'vsw-i1', zoneId: 'cn-hangzhou-i', cidr: '10.0.3.0/24' },
+  { id: 'vsw-i2', zoneId: 'cn-hangzhou-i', cidr: '10.0.4.0/24' },
+];
+
 export function defaultEniConfig(prefix: string): Record<string, unknown> {
   return {
-    cluster_id: prefix,
-    // Pod ENIs on the second vSwitch of each zone; instances' primary NICs on the first.
-    vswitches: { 'cn-hangzhou-h': ['vsw-sim-h2'], 'cn-hangzhou-i': ['vsw-sim-i2'] },
+    cluster_id: prefix.replace(/[^a-z0-9-]/g, ''),
+    vswitches: { 'cn-hangzhou-h': ['vsw-h2'], 'cn-hangzhou-i': ['vsw-i2'] },
     vswitch_selection_policy: 'ordered',
-    security_group: 'sg-sim-default',
+    security_group: 'sg-localcluster',
     service_cidr: DEFAULT_SERVICE_CIDR,
     min_pool_size: 0,
     max_pool_size: 5,

@@ -1,6 +1,7 @@
-// A probe the harness runs inside a namespace (`ip netns exec <ns> node net-probe.js ...`). There is no `ping`
-// on this machine, so reachability is a TCP handshake attempt: a RST (connection refused) or an accept from
-// the address proves the round trip through the dataplane; silence or an ICMP error proves the opposite.
+// A probe the harness runs inside a namespace (`ip netns exec <ns> node net-probe.js ...`). Besides ICMP
+// `ping`, reachability can be a TCP handshake attempt: a RST (connection refused) or an accept from the
+// address proves the round trip through the dataplane, with no server in the peer; silence or an ICMP error
+// proves the opposite.
 //
 //   reach <timeoutMs> <port> <ip>...   prints {"<ip>": true|false, ...}
 //   sink <ip> <port>                   prints "ready"; after one connection ends prints {"bytes","seconds"}

@@ -29,6 +29,10 @@ const telemetry = await startTelemetry({
   serviceName: 'ipledger-node-agent',
   serviceInstanceId: settings.nodeName,
   metricsAddr: settings.metricsAddr,
+}).catch((error: unknown) => {
+  // e.g. the metrics port is taken: say so in one line (IPLEDGER_METRICS_ADDR), no stack.
+  process.stderr.write(`ipledger-node-agent: IPLEDGER_METRICS_ADDR: ${(error as Error).message}\n`);
+  process.exit(2);
 });
 const { NestFactory } = await import('@nestjs/core');
 const { AgentModule } = await import('./agent.module.js');
