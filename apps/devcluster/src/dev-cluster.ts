@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { ChildLogs } from './child-logs.js';
 import { type ClusterDriver } from './cluster-driver.js';
 import { devEniConfig, nodePlan } from './cluster-plan.js';
-import { eniCount, poolTotals, renderSummary } from './cluster-summary.js';
+import { type ClusterSnapshot, eniCount, poolTotals, renderSummary } from './cluster-summary.js';
 import { resetDatabase } from './dev-database.js';
 import { DevNats } from './dev-nats.js';
 import { type DevOutput } from './dev-output.js';
@@ -106,7 +106,8 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
   logs.poll();
 
   const title = `ipledger dev cluster: ${args.nodes} nodes, ${driver.description}`;
-  out.block('\n' + renderSummary(await workload.snapshot(title, true)));
+  const snapshot = await workload.snapshot(title, true);
+  out.block('\n' + renderSummary(snapshot));
   const sampleIp = workload.firstReleasedIp;
   if (sampleIp) {
     const history = await workload.history(sampleIp);
@@ -124,10 +125,28 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
     }),
   );
   if (args.once) {
-    return workload.failures === 0 ? 0 : 1;
+    const problems = onceProblems(snapshot);
+    for (const problem of problems) {
+      out.warn(`--once: ${problem}`);
+    }
+    return problems.length === 0 ? 0 : 1;
   }
   await churn(workload, driver, args.pods, context);
   return 0;
+}
+
+/** What makes a --once run fail: a pod without an address, or pods that cannot reach each other. */
+function onceProblems(snapshot: ClusterSnapshot): string[] {
+  const problems: string[] = [];
+  if (snapshot.pods.failed > 0) {
+    problems.push(`${snapshot.pods.failed} of ${snapshot.pods.started} pods got no address`);
+  }
+  const ping = snapshot.ping;
+  const unanswered = ping ? ping.reachable.flatMap((row, i) => row.filter((ok, j) => i !== j && !ok)).length : 0;
+  if (unanswered > 0) {
+    problems.push(`${unanswered} pod-to-pod probes got no answer`);
+  }
+  return problems;
 }
 
 /** Pods come and go until Ctrl-C, with a status line now and then. */
