@@ -33,8 +33,10 @@ export interface NodeChange extends NodeSnapshot {
 export interface NodeStateCacheOptions {
   /** `allocator/<replica>`: recorded as the actor of every event. */
   actor: string;
-  /** Decide/append rounds before a command gives up with `unavailable`. Default 5. */
+  /** Decide/append rounds before a command gives up with `unavailable`. Default 8. */
   maxAttempts?: number;
+  /** The pause before retrying a lost race grows from this, doubling, with jitter. Default 1 ms (cap 50 ms). */
+  retryBaseMs?: number;
 }
 
 /** Builds the command from the current state; null when there is nothing to ask. Called again on every retry. */
@@ -57,7 +59,7 @@ export class NodeStateCache {
     private readonly store: EventStore,
     private readonly options: NodeStateCacheOptions,
   ) {
-    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxAttempts = options.maxAttempts ?? 8;
   }
 
   /** Called after every change, inside the node's turn: keep listeners quick and non-throwing. */
@@ -106,6 +108,7 @@ export class NodeStateCache {
               reason: 'write-contention',
             });
           }
+          await pause(this.options.retryBaseMs ?? 1, attempt);
           current = await this.catchUp(node);
         }
       }
@@ -188,6 +191,15 @@ export class NodeStateCache {
       listener({ node, events, ...snapshot });
     }
   }
+}
+
+/**
+ * After a lost race the other writer usually has more to append (its queue for the node), and its cache is
+ * fresh while ours must be read: a short, growing, random pause keeps us from losing every round to it.
+ */
+function pause(baseMs: number, attempt: number): Promise<void> {
+  const ceiling = Math.min(50, baseMs * 2 ** (attempt - 1));
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
 function decideWith(state: NodeState, makeCommand: CommandFactory): NodeEvent[] {
