@@ -1,13 +1,15 @@
-// The allocator as the benchmarks meet it: the built app in its own process (node dist/apps/allocator/src/
-// main.js), configured through its environment, ready once its gRPC health service says SERVING.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { checkHealth } from '@ipledger/proto';
+// The allocator as the benchmarks (and the CLI's integration test) meet it: the built app in its own process,
+// configured through its environment on free ports, ready once its gRPC health service says SERVING. The
+// process itself is the dev cluster's AllocatorProcess.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { freePort } from '@ipledger/testing';
-import { waitFor } from './deadline.js';
+import { AllocatorProcess } from '../../apps/devcluster/src/allocator-process.js';
+import { repoRoot } from '../../apps/devcluster/src/cluster-layout.js';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+export { AllocatorProcess };
+
+export const REPO_ROOT = repoRoot(import.meta.dirname);
 export const ALLOCATOR_MAIN = join(REPO_ROOT, 'dist/apps/allocator/src/main.js');
 
 export interface AllocatorProcessOptions {
@@ -18,14 +20,6 @@ export interface AllocatorProcessOptions {
   eniConfig: Record<string, unknown>;
   /** Where its stdout/stderr go. */
   logFile: string;
-  extraEnv?: Record<string, string>;
-}
-
-export interface AllocatorProcess {
-  address: string;
-  metricsAddress: string;
-  pid: number;
-  stop(): Promise<void>;
 }
 
 /** Why the allocator cannot be benchmarked yet, or null when its build is there. */
@@ -34,60 +28,24 @@ export function allocatorMissing(): string | null {
 }
 
 export async function startAllocatorProcess(options: AllocatorProcessOptions): Promise<AllocatorProcess> {
-  const [grpcPort, metricsPort] = [await freePort(), await freePort()];
-  const address = `127.0.0.1:${grpcPort}`;
-  const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [ALLOCATOR_MAIN], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      DATABASE_URL: options.databaseUrl,
-      NATS_URL: options.natsUrl,
-      IPLEDGER_GRPC_ADDR: address,
-      IPLEDGER_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
-      ECS_ENDPOINT: options.ecsEndpoint,
-      IPLEDGER_ENI_CONFIG: JSON.stringify(options.eniConfig),
-      ...options.extraEnv,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    process.removeListener('exit', killOnExit);
-    await terminate(child);
-    log.end();
+  const address = `127.0.0.1:${await freePort()}`;
+  const env = {
+    PATH: process.env.PATH,
+    DATABASE_URL: options.databaseUrl,
+    NATS_URL: options.natsUrl,
+    IPLEDGER_GRPC_ADDR: address,
+    IPLEDGER_METRICS_ADDR: `127.0.0.1:${await freePort()}`,
+    ECS_ENDPOINT: options.ecsEndpoint,
+    IPLEDGER_ENI_CONFIG: JSON.stringify(options.eniConfig),
   };
+  const allocator = AllocatorProcess.start(ALLOCATOR_MAIN, env, address, options.logFile);
   try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null || child.signalCode !== null) {
-          throw new Error(`exited (${child.exitCode ?? child.signalCode})`);
-        }
-        return (await checkHealth(address, { timeoutMs: 1_000 }).catch(() => null)) === 'SERVING' ? true : undefined;
-      },
-      60_000,
-      'allocator start',
-      100,
-    );
+    await allocator.waitUntilServing(60_000);
   } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}; last log lines:\n${tail(options.logFile, 15)}`, { cause: error });
+    await allocator.stop();
+    throw error;
   }
-  return { address, metricsAddress: `127.0.0.1:${metricsPort}`, pid: child.pid!, stop };
-}
-
-async function terminate(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+  return allocator;
 }
 
 export function tail(file: string, lines: number): string {

@@ -18,9 +18,9 @@ import { Cleanup, waitFor } from './deadline.js';
 
 export const BENCH_ZONE = 'cn-hangzhou-h';
 /** Pods' vSwitches: two /19s, room for every address a benchmark can ask for. */
-export const POD_VSWITCHES = ['vsw-bench-pods-1', 'vsw-bench-pods-2'];
+export const POD_VSWITCHES = ['vsw-benchpods1', 'vsw-benchpods2'];
 const VSWITCHES = [
-  { id: 'vsw-bench-nodes', zoneId: BENCH_ZONE, cidr: '10.10.0.0/22' },
+  { id: 'vsw-benchnodes', zoneId: BENCH_ZONE, cidr: '10.10.0.0/22' },
   { id: POD_VSWITCHES[0], zoneId: BENCH_ZONE, cidr: '10.20.0.0/19' },
   { id: POD_VSWITCHES[1], zoneId: BENCH_ZONE, cidr: '10.20.32.0/19' },
 ];
@@ -96,7 +96,7 @@ async function registerNodes(
   for (const name of names) {
     instances.push(
       await ecs.admin.createInstance({
-        instanceId: `i-${name}`,
+        instanceId: `i-${name.replaceAll('-', '')}`,
         instanceType: options.instanceType,
         vswitchId: VSWITCHES[0].id,
       }),

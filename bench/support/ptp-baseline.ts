@@ -1,5 +1,6 @@
 // The reference for CNI latency: Debian's containernetworking-plugins `ptp` with `host-local` IPAM, run on
 // this machine inside a throwaway "node" namespace, one pod namespace per ADD/DEL, as toolchain.md §9 did.
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,10 +16,15 @@ export interface AddDelLatency {
   del: LatencySummary;
 }
 
-export interface CniRound {
-  /** Runs one ADD or DEL for the pod namespace; resolves the time it took (ms) or rejects with the CNI error. */
-  (command: 'ADD' | 'DEL', pod: { netnsPath: string; containerId: string }): Promise<number>;
+export interface BenchPod {
+  netnsPath: string;
+  containerId: string;
+  name: string;
+  uid: string;
 }
+
+/** Runs one ADD or DEL for the pod; resolves the time it took (ms) or rejects with the CNI error. */
+export type CniRound = (command: 'ADD' | 'DEL', pod: BenchPod) => Promise<number>;
 
 /**
  * ADD then DEL for `iterations` fresh pod namespaces (after `warmup` unmeasured ones); creating and deleting
@@ -35,7 +41,7 @@ export async function measureAddDel(
     const name = netnsName(options.purpose);
     const netnsPath = await addNetns(name);
     try {
-      const pod = { netnsPath, containerId: `bench-${name}` };
+      const pod = { netnsPath, containerId: `bench-${name}`, name: `bench-pod-${i}`, uid: randomUUID() };
       const added = await round('ADD', pod);
       const deleted = await round('DEL', pod);
       if (i >= options.warmup) {
