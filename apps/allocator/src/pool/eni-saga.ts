@@ -79,23 +79,30 @@ export class EniSaga {
     return 'created';
   }
 
-  async attachEni(node: string, eniId: string): Promise<void> {
+  /**
+   * RequestEniAttach, then attach until in use. `checkFirst` (resuming after a crash or a failed attempt):
+   * the attachment may have happened while nobody watched, so ask the cloud before attaching again.
+   */
+  async attachEni(node: string, eniId: string, checkFirst = false): Promise<void> {
     const { state } = await this.cache.execute(node, () => ({ type: 'RequestEniAttach', eniId, now: now() }));
-    if (state.enis[eniId]?.status === 'attaching') {
-      await this.attach(node, state, eniId);
+    if (state.enis[eniId]?.status !== 'attaching') {
+      return;
     }
+    if (checkFirst && (await this.alreadyAttached(node, state, eniId))) {
+      return;
+    }
+    await this.attach(node, state, eniId);
   }
 
-  /** After a restart: the attachment may have finished while nobody watched. */
-  async confirmAttach(node: string, state: NodeState, eniId: string): Promise<void> {
+  private async alreadyAttached(node: string, state: NodeState, eniId: string): Promise<boolean> {
     const [seen] = await this.call(node, 'DescribeNetworkInterfaces', { eniId }, () =>
       this.cloud.describeNetworkInterfaces({ eniIds: [eniId] }),
     );
     if (seen?.status === 'InUse' && seen.instanceId === state.info?.instanceId) {
       await this.recordAttached(node, seen);
-      return;
+      return true;
     }
-    await this.attach(node, state, eniId);
+    return false;
   }
 
   async assignIps(node: string, eniId: string, count: number): Promise<void> {

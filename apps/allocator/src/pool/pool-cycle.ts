@@ -30,6 +30,17 @@ export class PoolCycle {
   ) {}
 
   async run(node: string): Promise<void> {
+    try {
+      await this.runRounds(node);
+    } catch (error) {
+      // A failed call may still have changed the cloud (an answer lost after the change): look again first
+      // next time.
+      this.reconciled.delete(node);
+      throw error;
+    }
+  }
+
+  private async runRounds(node: string): Promise<void> {
     const { state } = await this.cache.refresh(node);
     if (!state.info) {
       return;
@@ -61,10 +72,8 @@ export class PoolCycle {
     for (const eni of Object.values(state.enis)) {
       switch (eni.status) {
         case 'available':
-          steps.push(this.saga.attachEni(node, eni.eniId));
-          break;
         case 'attaching':
-          steps.push(this.saga.confirmAttach(node, state, eni.eniId));
+          steps.push(this.saga.attachEni(node, eni.eniId, true));
           break;
         case 'detaching':
         case 'detached':

@@ -1,8 +1,8 @@
 // Integration-test support: a test database, an in-process ecs-sim behind the real EcsCloudAdapter, and as
 // many allocator cores on that one database as a test wants (each one plays a replica: its own caches,
 // pools, locks and connections).
-import { EcsCloudAdapter } from '@ipledger/cloud';
-import { eniConfigFromObject } from '@ipledger/config';
+import { EcsCloudAdapter, type EcsCloudAdapterOptions } from '@ipledger/cloud';
+import { type LoadedEniConfig, eniConfigFromObject } from '@ipledger/config';
 import { createDataSource } from '@ipledger/event-store';
 import { type TestDatabase, createTestDatabase } from '@ipledger/testing';
 import type { DataSource } from 'typeorm';
@@ -45,6 +45,7 @@ export interface CoreHarness {
   sim: RunningEcsSim;
   cloud: EcsCloudAdapter;
   cores: AllocatorCore[];
+  eniConfig: LoadedEniConfig;
   /** A new replica on the same database, started. */
   startCore(replicaId: string, overrides?: Partial<AllocatorCoreOptions>): Promise<AllocatorCore>;
   /** A connection of the test's own, for assertions. */
@@ -59,6 +60,7 @@ export interface HarnessOptions {
   sim?: EcsSimOptions;
   eniConfig?: Record<string, unknown>;
   core?: Partial<AllocatorCoreOptions>;
+  adapter?: Partial<EcsCloudAdapterOptions>;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<CoreHarness> {
@@ -70,6 +72,7 @@ export async function startHarness(options: HarnessOptions): Promise<CoreHarness
     credentials: { accessKeyId: 'LTAIallocatorTests', accessKeySecret: 'allocatorTestsSecret' },
     retry: { maxAttempts: 8, baseDelayMs: 10, maxDelayMs: 200 },
     polling: { initialDelayMs: 10, maxDelayMs: 50, attachTimeoutMs: 10_000, detachTimeoutMs: 10_000 },
+    ...options.adapter,
   });
   const eniConfig = eniConfigFromObject(options.eniConfig ?? TEST_ENI_CONFIG);
   const ds = createDataSource({ url: db.url, entities: PROJECTION_ENTITIES, poolSize: 4 });
@@ -120,5 +123,5 @@ export async function startHarness(options: HarnessOptions): Promise<CoreHarness
     await db.drop();
   };
 
-  return { db, sim, cloud, cores, startCore, ds, registerNodes, close };
+  return { db, sim, cloud, cores, eniConfig, startCore, ds, registerNodes, close };
 }
