@@ -34,7 +34,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{apps,libs,bench}/**/*.spec.ts'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['{apps,libs,bench,deploy}/**/*.spec.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
