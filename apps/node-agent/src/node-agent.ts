@@ -78,6 +78,7 @@ export class NodeAgent {
       serviceCidr: settings.serviceCidr,
       allocatorTimeoutMs: timeoutMs,
       logger: logger.child({ component: 'pods' }),
+      testAddDelayMs: settings.testAddDelayMs,
     });
     this.repairs = new NodeRepairService({
       node,

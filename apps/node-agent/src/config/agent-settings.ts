@@ -33,6 +33,11 @@ export interface AgentSettings {
   repairIntervalMs: number;
   /** Deadline of each call to the allocator. */
   allocatorTimeoutMs: number;
+  /**
+   * Test knob (IPLEDGER_TEST_ADD_DELAY, default 0): ADD waits this long after wiring the dataplane and before it
+   * records the pod ready, so that a test can crash the agent at that point.
+   */
+  testAddDelayMs: number;
 }
 
 export const AGENT_ENV_DEFAULTS = {
@@ -44,6 +49,7 @@ export const AGENT_ENV_DEFAULTS = {
   IPLEDGER_METRICS_ADDR: '127.0.0.1:9465',
   IPLEDGER_REPAIR_INTERVAL: '1m',
   IPLEDGER_ALLOCATOR_TIMEOUT: '10s',
+  IPLEDGER_TEST_ADD_DELAY: '0',
 } as const;
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -112,6 +118,12 @@ export function parseAgentEnv(env: Env): AgentSettings {
       get('IPLEDGER_ALLOCATOR_TIMEOUT') ?? AGENT_ENV_DEFAULTS.IPLEDGER_ALLOCATOR_TIMEOUT,
       problems,
       100,
+    ),
+    testAddDelayMs: readDuration(
+      'IPLEDGER_TEST_ADD_DELAY',
+      get('IPLEDGER_TEST_ADD_DELAY') ?? AGENT_ENV_DEFAULTS.IPLEDGER_TEST_ADD_DELAY,
+      problems,
+      0,
     ),
   };
   problems.throwIfAny();

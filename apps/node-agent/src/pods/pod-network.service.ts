@@ -45,6 +45,8 @@ export interface PodNetworkDeps {
   serviceCidr: string | null;
   allocatorTimeoutMs: number;
   logger: Logger;
+  /** Test knob: a pause between the dataplane and the `ready` record (0 in production). */
+  testAddDelayMs?: number;
 }
 
 export type ReleaseOutcome = 'released' | 'deferred';
@@ -155,6 +157,9 @@ export class PodNetworkService {
     try {
       configured = await this.recordAllocation(allocating, allocation);
       const result = await this.deps.dataplanes.setup(configured);
+      if (this.deps.testAddDelayMs) {
+        await new Promise((resolve) => setTimeout(resolve, this.deps.testAddDelayMs));
+      }
       await this.deps.records.put({ ...configured, phase: 'ready' });
       return result;
     } catch (error) {
