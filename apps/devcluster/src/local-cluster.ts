@@ -189,23 +189,11 @@ export class LocalCluster {
   /** A pod namespace wired by CNI ADD through the node's agent; throws with the plugin's error on failure. */
   async addPod(nodeName: string, options: PodOptions = {}): Promise<ClusterPod> {
     const node = this.node(nodeName);
-    this.podCount += 1;
-    const suffix = randomBytes(3).toString('hex');
-    const netns = `${this.prefix}-p${this.podCount}-${suffix}`;
-    this.namespaces.push(netns);
-    await addNetns(netns);
-    const attachment: PodAttachment = {
-      namespace: options.namespace ?? 'default',
-      name: options.name ?? `pod-${this.podCount}-${suffix}`,
-      uid: randomUUID(),
-      containerId: `ctr${this.podCount}${suffix}${randomBytes(8).toString('hex')}`,
-      netnsPath: `/var/run/netns/${netns}`,
-      ifName: 'eth0',
-    };
+    const attachment = await this.createPodNamespace(options);
     const cniVersion = options.cniVersion ?? '1.0.0';
     const outcome = await this.cni(node.name, 'ADD', attachment, { cniVersion, bandwidth: options.bandwidth });
     if (outcome.code !== 0) {
-      await deleteNetns(netns);
+      await deleteNetns(attachment.netns);
       throw new Error(`CNI ADD on ${node.name} failed (${outcome.code}): ${outcome.stdout}${outcome.stderr}`);
     }
     const result = outcome.json as CniResult;
@@ -213,17 +201,32 @@ export class LocalCluster {
     if (!ip) {
       throw new Error(`CNI ADD returned no address: ${outcome.stdout}`);
     }
-    const pod: ClusterPod = {
-      ...attachment,
-      node: node.name,
-      netns,
-      ip,
-      result,
-      cniVersion,
-      bandwidth: options.bandwidth,
-    };
+    const pod: ClusterPod = { ...attachment, node: node.name, ip, result, cniVersion, bandwidth: options.bandwidth };
     this.pods.set(pod.containerId, pod);
     return pod;
+  }
+
+  /**
+   * A pod sandbox as the runtime creates it before calling the plugin: its namespace (lo up) and the names a
+   * CNI call needs. Deleted with the cluster; `addPod` is this plus CNI ADD.
+   */
+  async createPodNamespace(
+    options: Pick<PodOptions, 'namespace' | 'name'> = {},
+  ): Promise<PodAttachment & { netns: string }> {
+    this.podCount += 1;
+    const suffix = randomBytes(3).toString('hex');
+    const netns = `${this.prefix}-p${this.podCount}-${suffix}`;
+    this.namespaces.push(netns);
+    await addNetns(netns);
+    return {
+      namespace: options.namespace ?? 'default',
+      name: options.name ?? `pod-${this.podCount}-${suffix}`,
+      uid: randomUUID(),
+      containerId: `ctr${this.podCount}${suffix}${randomBytes(8).toString('hex')}`,
+      netns,
+      netnsPath: `/var/run/netns/${netns}`,
+      ifName: 'eth0',
+    };
   }
 
   /** CNI DEL, then the pod's namespace goes (as the runtime does); returns the DEL outcome. */
