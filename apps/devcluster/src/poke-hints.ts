@@ -28,14 +28,21 @@ export function pokeHints(targets: PokeTargets): string {
     '',
     targets.once ? 'While it runs (without --once), from another terminal:' : 'Poke at it from another terminal:',
     ...commands.map(([command, what]) => `  npm run -s ipledger -- ${command.padEnd(width)}  # ${what}`),
-    `  allocator gRPC     ${targets.allocatorAddr} (health and reflection on)`,
-    `  allocator metrics  http://${targets.metricsAddr}/metrics (ipledger_* in Prometheus text)`,
-    ...Object.entries(targets.agentMetrics).map(([node, url]) => `  agent ${node} metrics  ${url}`),
-    `  ecs-sim            http://${targets.ecsEndpoint} (e.g. curl http://${targets.ecsEndpoint}/admin/calls)`,
-    `  logs               ${targets.logDir}`,
+    ...aligned([
+      ['allocator gRPC', `${targets.allocatorAddr} (health and reflection on)`],
+      ['allocator metrics', `http://${targets.metricsAddr}/metrics (ipledger_* in Prometheus text)`],
+      ...Object.entries(targets.agentMetrics).map(([node, url]): [string, string] => [`agent ${node} metrics`, url]),
+      ['ecs-sim', `http://${targets.ecsEndpoint} (e.g. curl http://${targets.ecsEndpoint}/admin/calls)`],
+      ['logs', targets.logDir],
+    ]),
   ];
   if (!targets.once) {
     lines.push('Pods keep coming and going; Ctrl-C stops everything (twice forces it).');
   }
   return lines.join('\n') + '\n';
+}
+
+function aligned(rows: [string, string][]): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
 }
