@@ -170,7 +170,7 @@ describe('errors', () => {
       await cluster.startAllocator();
     }
     // Once the allocator is back, the agent's repair loop confirms the release and forgets the attempt.
-    await eventually(async () => expect(existsSync(record)).toBe(false), 30_000, 500);
+    await eventually(() => Promise.resolve(expect(existsSync(record)).toBe(false)), 30_000, 500);
     expect(await allocated()).not.toContain(pod.containerId);
   });
 });
