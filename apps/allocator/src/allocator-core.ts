@@ -116,7 +116,7 @@ export class AllocatorCore {
   }
 
   async stop(): Promise<void> {
-    this.follower.stop();
+    await this.follower.stop();
     this.config.stop();
     await this.maintainer.stop();
     await this.cooldowns.stop();

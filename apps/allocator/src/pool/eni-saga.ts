@@ -33,7 +33,9 @@ export class EniSaga {
 
   /** Mints the client token and picks the vSwitch; nothing is asked of the cloud yet. */
   async requestEni(node: string, zone: string): Promise<PendingEniCreation> {
-    const choice = await this.vswitches.choose(zone, new Date());
+    const choice = await this.vswitches
+      .choose(zone, new Date())
+      .catch((error: unknown) => this.recordFailure(node, 'DescribeVSwitches', error, {}));
     if (!choice.vswitch) {
       throw new PoolStepError('vswitch-exhausted', `no usable vSwitch in zone ${zone} (${choice.reason})`);
     }
@@ -211,7 +213,7 @@ export class EniSaga {
     }
     const { code, message, retryable, requestId } = error;
     await this.cache.execute(node, () => ({
-      ...{ type: 'RecordCloudCallFailed' as const, api, code, message, retryable, requestId },
+      ...{ type: 'RecordCloudCallFailed' as const, api: error.api || api, code, message, retryable, requestId },
       ...{ eniId: refs.eniId ?? null, vswitchId: refs.vswitchId ?? null, now: now() },
     }));
     throw new PoolStepError(reasonOfCloudError(error), error.message);

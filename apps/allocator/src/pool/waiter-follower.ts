@@ -9,7 +9,7 @@ import type { PoolWaiters } from './pool-waiters.js';
  */
 export class WaiterFollower {
   private readonly log = new Logger(WaiterFollower.name);
-  private readonly busy = new Set<string>();
+  private readonly busy = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -23,11 +23,12 @@ export class WaiterFollower {
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) {
       clearInterval(this.timer);
     }
     this.timer = null;
+    await Promise.allSettled(this.busy.values());
   }
 
   private poll(): void {
@@ -35,11 +36,11 @@ export class WaiterFollower {
       if (this.busy.has(node)) {
         continue;
       }
-      this.busy.add(node);
-      this.cache
+      const refresh = this.cache
         .refresh(node)
         .catch((error: unknown) => this.log.warn(`catching up with ${node} failed: ${String(error)}`))
         .finally(() => this.busy.delete(node));
+      this.busy.set(node, refresh);
     }
   }
 }
