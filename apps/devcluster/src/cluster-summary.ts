@@ -168,5 +168,5 @@ function renderPing(ping: PingMatrix): string {
   }));
   const answered = ping.reachable.flatMap((row, i) => row.filter((ok, j) => i !== j && ok)).length;
   const asked = ping.pods.length * (ping.pods.length - 1);
-  return `\nReachability between pods, across nodes (${answered} of ${asked} answered):\n${renderTable(columns, rows)}`;
+  return `\nPing between pods, across nodes (${answered} of ${asked} answered):\n${renderTable(columns, rows)}`;
 }

@@ -144,7 +144,7 @@ function onceProblems(snapshot: ClusterSnapshot): string[] {
   const ping = snapshot.ping;
   const unanswered = ping ? ping.reachable.flatMap((row, i) => row.filter((ok, j) => i !== j && !ok)).length : 0;
   if (unanswered > 0) {
-    problems.push(`${unanswered} pod-to-pod probes got no answer`);
+    problems.push(`${unanswered} pod-to-pod pings got no answer`);
   }
   return problems;
 }

@@ -97,7 +97,7 @@ export class NetnsDriver implements ClusterDriver {
     }
   }
 
-  /** From inside each pod's namespace, a TCP handshake to every other pod's address. */
+  /** From inside each pod's namespace, an ICMP echo to every other pod's address. */
   async reachability(pods: readonly RunningPod[]): Promise<PingMatrix | null> {
     const sources = pods.map((pod) => this.pods.get(pod.pod.uid));
     const ips = pods.map((pod) => pod.ip);
