@@ -88,11 +88,11 @@ describe('DEL', () => {
     expect((await cluster.ping(pods.a2, [pod.ip], 1500))[pod.ip]).toBe(false);
     await expect(cluster.allocator.getAllocation({ ip: pod.ip })).rejects.toMatchObject({ codeName: 'NOT_FOUND' });
 
-    const released = await historyOf(cluster, pod.ip, 'IpReleased');
-    const cooldownUntil = Date.parse((JSON.parse(released.data_json) as { cooldownUntil: string }).cooldownUntil);
+    const released = eventData(await historyOf(cluster, pod.ip, 'IpReleased'));
+    const cooldownUntil = Date.parse(released.cooldownUntil!);
     expect(cooldownUntil - Date.parse(released.at)).toBe(COOLDOWN_SECONDS * 1000);
 
-    const ended = await eventually(() => historyOf(cluster, pod.ip, 'IpCooldownEnded'), 30_000, 500);
+    const ended = eventData(await eventually(() => historyOf(cluster, pod.ip, 'IpCooldownEnded'), 30_000, 500));
     expect(Date.parse(ended.at)).toBeGreaterThanOrEqual(cooldownUntil);
     const pool = await cluster.allocator.describePool({ node: 'node-b' });
     expect(pool.cooling).toBe(0);
@@ -118,6 +118,24 @@ describe('an exclusive-ENI pod', () => {
     await cluster.exec(cluster.node('node-c').netns, ['ip', 'addr', 'add', `${serviceIp}/32`, 'dev', 'lo']);
     expect(await cluster.ping(pod, [serviceIp, pods.a1.ip])).toEqual({ [serviceIp]: true, [pods.a1.ip]: true });
     expect((await cluster.checkPod(pod)).code).toBe(0);
+
+    // DEL gives the NIC back to the node (under its own name) and the address back to the ledger.
+    expect((await cluster.removePod(pod)).code).toBe(0);
+    const home = (await links(cluster, cluster.node('node-c').netns)).find(
+      (l) => l.address === allocation.eni.mac.toLowerCase(),
+    );
+    expect(home?.ifname).toMatch(/^eth\d+$/);
+    await expect(cluster.allocator.getAllocation({ ip: allocation.ip })).rejects.toMatchObject({
+      codeName: 'NOT_FOUND',
+    });
+  });
+});
+
+describe('the agent’s metrics', () => {
+  it('expose how long events took from the ledger to the node', async () => {
+    const text = await cluster.agentMetrics('node-a');
+    expect(text).toMatch(/ipledger_agent_apply_duration_seconds_count\{[^}]*event_type="EniAttached"[^}]*\} [1-9]/);
+    expect(text).toMatch(/ipledger_agent_apply_duration_seconds_bucket\{[^}]*le="0\.1"[^}]*\} \d+/);
   });
 });
 
@@ -152,6 +170,9 @@ async function historyOf(cluster: LocalCluster, ip: string, type: string) {
   }
   throw new Error(`no ${type} in the history of ${ip}`);
 }
+
+const eventData = (entry: { data_json: string }) =>
+  JSON.parse(entry.data_json) as { at: string; cooldownUntil?: string };
 
 async function links(cluster: LocalCluster, netns: string): Promise<{ ifname: string; address: string }[]> {
   const out = await cluster.exec(netns, ['ip', '-j', 'link', 'show']);
