@@ -63,10 +63,11 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
   const { args, out, shutdown } = context;
   const signal = shutdown.signal;
   const dirs = prepareWorkDir(context.workDir);
-  const db = await resetDatabase(args.databaseUrl);
-  out.info(`database ${db.name}: dropped, created and migrated (every run starts with an empty ledger)`);
+  // Both servers must answer before anything is dropped.
   const nats = await DevNats.connect(args.natsUrl);
   teardown.add('NATS connection', () => nats.close());
+  const db = await resetDatabase(args.databaseUrl);
+  out.info(`database ${db.name}: dropped, created and migrated (every run starts with an empty ledger)`);
   const hadStream = await nats.resetStream();
   out.info(
     `NATS ${args.natsUrl}: ${hadStream ? 'stream IPLEDGER deleted (an earlier run’s events)' : 'no old stream'}`,
@@ -100,7 +101,8 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
   out.info(`starting ${args.pods} pods`);
   await workload.fill(args.pods, signal);
   const replaced = Math.ceil(args.pods / 4);
-  out.info(`deleting ${replaced} pods and starting ${replaced} new ones (a rollout): released addresses cool down`);
+  const pods = replaced === 1 ? '1 pod and starting 1 new one' : `${replaced} pods and starting ${replaced} new ones`;
+  out.info(`deleting ${pods} (a rollout): released addresses cool down`);
   await workload.replace(replaced, signal);
   await sleep(500, signal);
   logs.poll();

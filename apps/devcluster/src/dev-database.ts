@@ -41,8 +41,19 @@ export function databaseTarget(url: string): DatabaseTarget {
 /** Drops the database (closing other sessions on it), creates it empty and applies the migrations. */
 export async function resetDatabase(url: string): Promise<DatabaseTarget> {
   const target = databaseTarget(url);
-  const admin = new pg.Client({ connectionString: target.adminUrl, application_name: 'ipledger-devcluster' });
-  await admin.connect();
+  const admin = new pg.Client({
+    connectionString: target.adminUrl,
+    application_name: 'ipledger-devcluster',
+    connectionTimeoutMillis: 5_000,
+  });
+  await admin.connect().catch((error: unknown) => {
+    const where = new URL(target.adminUrl).host;
+    throw new Error(
+      `cannot reach Postgres at ${where} (${(error as Error).message}); is it running and does user ` +
+        `"${new URL(target.adminUrl).username}" have trust access from 127.0.0.1?`,
+      { cause: error },
+    );
+  });
   try {
     const quoted = `"${target.name.replaceAll('"', '""')}"`;
     await admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
