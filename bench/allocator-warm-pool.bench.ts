@@ -10,6 +10,7 @@ import { dropBenchDatabase, postgresSettings, resetBenchDatabase } from './suppo
 import { type BenchCluster, startBenchCluster } from './support/bench-cluster.js';
 import { type BenchContext, type BenchOutcome, type Benchmark, NotMeasured } from './support/benchmark.js';
 import { closedLoop, errorText } from './support/closed-loop.js';
+import { busyShare, machineCpu, processCpuMs } from './support/cpu-usage.js';
 import { markdownTable, ms, rate, percent } from './support/report.js';
 import { measureRawInserts, prepareRawInsertTable, type RawInsertResult } from './support/raw-insert.js';
 import { elapsedMs, type LatencySummary, summarize } from './support/stats.js';
@@ -32,6 +33,10 @@ interface LevelResult {
   allocate: LatencySummary;
   release: LatencySummary;
   cloudCalls: number;
+  /** CPU milliseconds the allocator process used per call (AllocateIp or ReleaseIp). */
+  allocatorCpuMsPerCall: number;
+  /** Busy share of all cores during the measured window. */
+  machineBusy: number;
   errors: string;
 }
 
@@ -123,7 +128,9 @@ async function measureLevel(
   };
   await closedLoop(concurrency, WARMUP_MS, (worker) => pair(worker, false));
   const callsBefore = cloudMutations(cluster);
+  const [cpuBefore, machineBefore] = [processCpuMs(cluster.allocator.pid), machineCpu()];
   const loop = await closedLoop(concurrency, MEASURE_MS, (worker) => pair(worker, true));
+  const [cpuAfter, machineAfter] = [processCpuMs(cluster.allocator.pid), machineCpu()];
   const result: LevelResult = {
     concurrency,
     pairs: loop.completed,
@@ -132,6 +139,8 @@ async function measureLevel(
     allocate: summarize(samples.allocate),
     release: summarize(samples.release),
     cloudCalls: cloudMutations(cluster) - callsBefore,
+    allocatorCpuMsPerCall: (cpuAfter - cpuBefore) / (2 * loop.completed),
+    machineBusy: busyShare(machineBefore, machineAfter),
     errors: errorText(loop.errors),
   };
   ctx.log(
@@ -168,6 +177,8 @@ function report(
     `${ms(l.release.p50)} / ${ms(l.release.p99)}`,
     rate(raw(l.concurrency)),
     percent((l.pairsPerSecond * 2) / raw(l.concurrency)),
+    ms(l.allocatorCpuMsPerCall),
+    percent(l.machineBusy),
     l.cloudCalls,
   ]);
   const rawRows = CONCURRENCIES.map((c) => {
@@ -197,11 +208,15 @@ function report(
         'ReleaseIp p50 / p99',
         'raw insert tx/s',
         'calls/s ÷ raw',
+        'allocator CPU ms/call',
+        'machine CPU busy',
         'cloud calls',
       ],
       rows,
     ),
-    '`cloud calls`: mutating ecs-sim calls during the measured window (the pool refilling after cooldowns).',
+    '`allocator CPU ms/call`: user + system CPU time of the allocator process over the measured window, per',
+    'AllocateIp or ReleaseIp; `machine CPU busy`: share of all cores busy in that window (everything on the',
+    'machine); `cloud calls`: mutating ecs-sim calls during the window (the pool refilling after cooldowns).',
     '',
     'Raw insert baseline, both runs:',
     '',

@@ -157,7 +157,7 @@ function report(counts: CallCountsByApi, minimum: MinimumCalls, burst: Burst, ip
   const body = [
     `${NODES} nodes of ${INSTANCE_TYPE} (${ipsPerEni} addresses per ENI, the primary included) registered with`,
     `empty pools (\`min_pool_size: 0\`, \`max_pool_size: 5\`). Then ${PODS} AllocateIp calls, one per new pod,`,
-    `spread evenly over the nodes, sent in ${WAVES} waves of ${PODS / WAVES} ${WAVE_GAP_MS} ms apart without waiting`,
+    `spread evenly over the nodes, sent in ${WAVES} waves of ${PODS / WAVES}, ${WAVE_GAP_MS} ms apart, without waiting`,
     `for answers (a burst, as when a Deployment is scaled up). Calls are counted by ecs-sim per API from the first`,
     "AllocateIp until no cloud call happened for 3 s (so late trims count too); the registration's",
     'DescribeInstanceTypes is not part of it.',

@@ -7,7 +7,7 @@ import { type BenchContext, type BenchOutcome, type Benchmark, NotMeasured } fro
 import { waitFor } from './support/deadline.js';
 import { withLocalCluster } from './support/local-cluster-bench.js';
 import { NetnsExecutor } from './support/netns.js';
-import { type AddDelLatency, type CniRound, measureAddDel, measurePtp, ptpMissing } from './support/ptp-baseline.js';
+import { type AddDelLatency, type CniRound, measureTakingTurns, ptpMissing, startPtp } from './support/ptp-baseline.js';
 import { markdownTable, ms, type TargetCheck } from './support/report.js';
 
 const ITERATIONS = 50;
@@ -28,22 +28,37 @@ async function run(ctx: BenchContext): Promise<BenchOutcome> {
   if (missing) {
     throw new NotMeasured(missing);
   }
-  ctx.log(`cni: ptp + host-local, ${ITERATIONS} pods`);
-  const ptp = await measurePtp({ iterations: ITERATIONS, warmup: WARMUP, signal: ctx.signal });
-  ctx.log(`cni: ptp ADD p50 ${ms(ptp.add.p50)} ms, DEL p50 ${ms(ptp.del.p50)} ms`);
-  ctx.log(`cni: ipledger-cni on a LocalCluster node (${INSTANCE_TYPE}, min_pool_size ${MIN_POOL}), ${ITERATIONS} pods`);
-  const ipledger = await withLocalCluster(
-    {
-      eniConfig: { min_pool_size: MIN_POOL, max_pool_size: 20, ip_cooldown: '1s' },
-      nodes: [{ name: NODE, instanceType: INSTANCE_TYPE }],
-    },
-    (cluster) => measureIpledger(ctx, cluster),
-  );
-  ctx.log(`cni: ipledger ADD p50 ${ms(ipledger.add.p50)} ms, DEL p50 ${ms(ipledger.del.p50)} ms`);
-  return report(ptp, ipledger);
+  const ptp = await startPtp();
+  try {
+    ctx.log(
+      `cni: LocalCluster node ${NODE} (${INSTANCE_TYPE}, min_pool_size ${MIN_POOL}) and ptp, ${ITERATIONS} pods each`,
+    );
+    const eniConfig = { min_pool_size: MIN_POOL, max_pool_size: 20, ip_cooldown: '1s' };
+    const latency = await withLocalCluster(
+      { eniConfig, nodes: [{ name: NODE, instanceType: INSTANCE_TYPE }] },
+      async (cluster) => {
+        const ipledger = await ipledgerPlugin(cluster);
+        try {
+          return await measureTakingTurns(
+            { ipledger: ipledger.round, ptp: ptp.round },
+            { iterations: ITERATIONS, warmup: WARMUP, purpose: 'cnipod', signal: ctx.signal },
+          );
+        } finally {
+          await ipledger.close();
+        }
+      },
+    );
+    for (const [name, l] of Object.entries(latency)) {
+      ctx.log(`cni: ${name} ADD p50 ${ms(l.add.p50)} ms, DEL p50 ${ms(l.del.p50)} ms`);
+    }
+    return report(latency.ptp, latency.ipledger);
+  } finally {
+    await ptp.close();
+  }
 }
 
-async function measureIpledger(ctx: BenchContext, cluster: LocalCluster): Promise<AddDelLatency> {
+/** ipledger-cni against the node's agent, once the node's pool is warm. */
+async function ipledgerPlugin(cluster: LocalCluster): Promise<{ round: CniRound; close(): Promise<void> }> {
   const node = cluster.node(NODE);
   await waitFor(
     async () => ((await cluster.allocator.describePool({ node: NODE })).idle >= MIN_POOL ? true : undefined),
@@ -52,40 +67,28 @@ async function measureIpledger(ctx: BenchContext, cluster: LocalCluster): Promis
     250,
   );
   const executor = new NetnsExecutor(node.netns);
-  try {
-    const netconf = JSON.stringify({
-      cniVersion: '1.0.0',
-      name: CNI_NETWORK_NAME,
-      type: 'ipledger-cni',
-      agentSocket: node.socket,
-    });
-    const round: CniRound = async (command, pod) => {
-      const result = await executor.exec(
-        cluster.cniBin,
-        {
-          CNI_COMMAND: command,
-          CNI_CONTAINERID: pod.containerId,
-          CNI_NETNS: pod.netnsPath,
-          CNI_IFNAME: 'eth0',
-          CNI_PATH: dirname(cluster.cniBin),
-          CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=${pod.name};K8S_POD_UID=${pod.uid};K8S_POD_INFRA_CONTAINER_ID=${pod.containerId}`,
-        },
-        netconf,
-      );
-      if (result.code !== 0) {
-        throw new Error(`ipledger-cni ${command} exited ${result.code}: ${result.stdout || result.stderr}`);
-      }
-      return result.ms;
+  const netconf = JSON.stringify({
+    cniVersion: '1.0.0',
+    name: CNI_NETWORK_NAME,
+    type: 'ipledger-cni',
+    agentSocket: node.socket,
+  });
+  const round: CniRound = async (command, pod) => {
+    const env = {
+      CNI_COMMAND: command,
+      CNI_CONTAINERID: pod.containerId,
+      CNI_NETNS: pod.netnsPath,
+      CNI_IFNAME: 'eth0',
+      CNI_PATH: dirname(cluster.cniBin),
+      CNI_ARGS: `IgnoreUnknown=1;K8S_POD_NAMESPACE=bench;K8S_POD_NAME=${pod.name};K8S_POD_UID=${pod.uid};K8S_POD_INFRA_CONTAINER_ID=${pod.containerId}`,
     };
-    return await measureAddDel(round, {
-      iterations: ITERATIONS,
-      warmup: WARMUP,
-      purpose: 'iplpod',
-      signal: ctx.signal,
-    });
-  } finally {
-    await executor.close();
-  }
+    const result = await executor.exec(cluster.cniBin, env, netconf);
+    if (result.code !== 0) {
+      throw new Error(`ipledger-cni ${command} exited ${result.code}: ${result.stdout || result.stderr}`);
+    }
+    return result.ms;
+  };
+  return { round, close: () => executor.close() };
 }
 
 function row(name: string, latency: AddDelLatency): (string | number)[] {
@@ -119,7 +122,8 @@ function report(ptp: AddDelLatency, ipledger: AddDelLatency): BenchOutcome {
   const body = [
     'Each pod: a fresh network namespace (not timed), then ADD and DEL, each timed from spawn to exit of the',
     "plugin by a driver process that already runs inside the node's namespace (so `ip netns exec` is not in the",
-    `figure), as the kubelet runs plugins; ${WARMUP} unmeasured pods first, then ${ITERATIONS}, one after another.`,
+    `figure), as the kubelet runs plugins; ${WARMUP} unmeasured pods first, then ${ITERATIONS} per plugin, one`,
+    'after another, the two plugins taking turns pod by pod.',
     `ipledger: the built \`ipledger-cni\` executable against the node agent of a LocalCluster node`,
     `(${INSTANCE_TYPE}, policy-route, \`min_pool_size: ${MIN_POOL}\`, \`ip_cooldown: 1s\`, so every ADD finds a warm`,
     'address; ADD includes AllocateIp over gRPC, DEL includes ReleaseIp). Reference: Debian',

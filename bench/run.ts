@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { allocatorWarmPool } from './allocator-warm-pool.bench.js';
 import { cloudCalls } from './cloud-calls.bench.js';
 import { cniLatency } from './cni-latency.bench.js';
+import { dataplaneSetup } from './dataplane-setup.bench.js';
 import { eventToApplied } from './event-to-applied.bench.js';
 import { dropBenchDatabase, postgresSettings } from './support/bench-database.js';
 import { type Benchmark, NotMeasured } from './support/benchmark.js';
@@ -13,7 +14,7 @@ import { currentLoad, machineInfo, type MachineInfo } from './support/machine.js
 import { type BenchSection, renderSection } from './support/report.js';
 import { adminDatabaseUrl } from '@ipledger/testing';
 
-const BENCHMARKS: readonly Benchmark[] = [allocatorWarmPool, cloudCalls, cniLatency, eventToApplied];
+const BENCHMARKS: readonly Benchmark[] = [allocatorWarmPool, cloudCalls, cniLatency, dataplaneSetup, eventToApplied];
 const ROOT = resolve(import.meta.dirname, '../..');
 
 interface RunOptions {
@@ -52,10 +53,10 @@ async function runOne(benchmark: Benchmark): Promise<BenchSection> {
   const timer = setTimeout(() => controller.abort(new Error('time limit')), benchmark.timeoutMs);
   try {
     const outcome = await benchmark.run({ log: (line) => log(`  ${line}`), signal: controller.signal });
-    const durationMs = Date.now() - started;
-    const load = `\n_Measured ${new Date(started).toISOString()}; 1-minute load average ${loadBefore.toFixed(1)} before, ${currentLoad().toFixed(1)} after._\n`;
-    log(`✔ ${benchmark.name} (${Math.round(durationMs / 1000)} s)`);
-    return { ...base, ...outcome, body: outcome.body + load, durationMs };
+    const seconds = Math.round((Date.now() - started) / 1000);
+    const footer = `_Measured ${new Date(started).toISOString()} in ${seconds} s; 1-minute load average ${loadBefore.toFixed(1)} before, ${currentLoad().toFixed(1)} after._`;
+    log(`✔ ${benchmark.name} (${seconds} s)`);
+    return { ...base, ...outcome, footer };
   } catch (error) {
     const reason =
       error instanceof NotMeasured

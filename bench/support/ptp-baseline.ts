@@ -27,39 +27,71 @@ export interface BenchPod {
 export type CniRound = (command: 'ADD' | 'DEL', pod: BenchPod) => Promise<number>;
 
 /**
- * ADD then DEL for `iterations` fresh pod namespaces (after `warmup` unmeasured ones); creating and deleting
+ * ADD then DEL for `iterations` fresh pod namespaces (after `warmup` unmeasured ones). Creating and deleting
  * the pod namespace itself is not measured, as a container runtime does that before ADD and after DEL.
  */
 export async function measureAddDel(
   round: CniRound,
-  options: { iterations: number; warmup: number; purpose: string; signal: AbortSignal },
+  options: { iterations: number; warmup: number; purpose?: string; signal: AbortSignal },
 ): Promise<AddDelLatency> {
-  const add: number[] = [];
-  const del: number[] = [];
+  return (await measureTakingTurns({ only: round }, options)).only;
+}
+
+/** As measureAddDel for several plugins, taking turns pod by pod so that the machine's load touches all alike. */
+export async function measureTakingTurns<Name extends string>(
+  rounds: Record<Name, CniRound>,
+  options: { iterations: number; warmup: number; purpose?: string; signal: AbortSignal },
+): Promise<Record<Name, AddDelLatency>> {
+  const names = Object.keys(rounds) as Name[];
+  const samples = new Map(names.map((name) => [name, { add: [] as number[], del: [] as number[] }]));
   for (let i = 0; i < options.warmup + options.iterations; i++) {
-    options.signal.throwIfAborted();
-    const name = netnsName(options.purpose);
-    const netnsPath = await addNetns(name);
-    try {
-      const pod = { netnsPath, containerId: `bench-${name}`, name: `bench-pod-${i}`, uid: randomUUID() };
-      const added = await round('ADD', pod);
-      const deleted = await round('DEL', pod);
+    for (const name of names) {
+      options.signal.throwIfAborted();
+      const [added, deleted] = await onePod(rounds[name], options.purpose ?? 'pod');
       if (i >= options.warmup) {
-        add.push(added);
-        del.push(deleted);
+        samples.get(name)!.add.push(added);
+        samples.get(name)!.del.push(deleted);
       }
-    } finally {
-      await deleteNetns(name);
     }
   }
-  return { add: summarize(add), del: summarize(del) };
+  return Object.fromEntries(
+    names.map((name) => [name, { add: summarize(samples.get(name)!.add), del: summarize(samples.get(name)!.del) }]),
+  ) as Record<Name, AddDelLatency>;
+}
+
+async function onePod(round: CniRound, purpose: string): Promise<[number, number]> {
+  const name = netnsName(purpose);
+  const netnsPath = await addNetns(name);
+  try {
+    const pod = { netnsPath, containerId: `bench-${name}`, name: `bench-${name}`, uid: randomUUID() };
+    const added = await round('ADD', pod);
+    return [added, await round('DEL', pod)];
+  } finally {
+    await deleteNetns(name);
+  }
 }
 
 export function ptpMissing(): string | null {
   return existsSync(PTP) ? null : `${PTP} is missing (apt-get install containernetworking-plugins)`;
 }
 
+export interface PtpPlugin {
+  round: CniRound;
+  close(): Promise<void>;
+}
+
+/** ptp + host-local on its own: started, measured, stopped. */
 export async function measurePtp(options: { iterations: number; warmup: number; signal: AbortSignal }) {
+  const ptp = await startPtp();
+  try {
+    return await measureAddDel(ptp.round, { ...options, purpose: 'ptppod' });
+  } finally {
+    await ptp.close();
+  }
+}
+
+/** ptp + host-local, ready to run in its own throwaway node namespace. */
+export async function startPtp(): Promise<PtpPlugin> {
   const cleanup = new Cleanup();
   try {
     const node = netnsName('ptpnode');
@@ -78,24 +110,22 @@ export async function measurePtp(options: { iterations: number; warmup: number; 
       ipam: { type: 'host-local', ranges: [[{ subnet: '10.99.0.0/16' }]], routes: [{ dst: '0.0.0.0/0' }], dataDir },
     });
     const round: CniRound = async (command, pod) => {
-      const result = await executor.exec(
-        PTP,
-        {
-          CNI_COMMAND: command,
-          CNI_CONTAINERID: pod.containerId,
-          CNI_NETNS: pod.netnsPath,
-          CNI_IFNAME: 'eth0',
-          CNI_PATH: REFERENCE_PLUGINS,
-        },
-        config,
-      );
+      const env = {
+        CNI_COMMAND: command,
+        CNI_CONTAINERID: pod.containerId,
+        CNI_NETNS: pod.netnsPath,
+        CNI_IFNAME: 'eth0',
+        CNI_PATH: REFERENCE_PLUGINS,
+      };
+      const result = await executor.exec(PTP, env, config);
       if (result.code !== 0) {
         throw new Error(`ptp ${command} exited ${result.code}: ${result.stdout || result.stderr}`);
       }
       return result.ms;
     };
-    return await measureAddDel(round, { ...options, purpose: 'ptppod' });
-  } finally {
+    return { round, close: () => cleanup.runAll() };
+  } catch (error) {
     await cleanup.runAll();
+    throw error;
   }
 }

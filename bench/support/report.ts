@@ -22,7 +22,8 @@ export interface BenchSection {
   targets: TargetCheck[];
   /** Set when the benchmark could not measure: why. */
   notMeasured?: string;
-  durationMs?: number;
+  /** When and under what load it was measured, how long it took: shown after the targets. */
+  footer?: string;
 }
 
 export function passes(target: TargetCheck): boolean {
@@ -90,6 +91,6 @@ export function renderSection(section: BenchSection): string {
     return `${heading}Not measured: ${section.notMeasured}\n${section.body ? `\n${section.body}` : ''}`;
   }
   const targets = section.targets.length > 0 ? `\nTargets:\n\n${renderTargets(section.targets)}` : '';
-  const took = section.durationMs === undefined ? '' : `\n_Ran in ${(section.durationMs / 1000).toFixed(0)} s._\n`;
-  return `${heading}${section.body}${targets}${took}`;
+  const footer = section.footer === undefined ? '' : `\n${section.footer}\n`;
+  return `${heading}${section.body}${targets}${footer}`;
 }
