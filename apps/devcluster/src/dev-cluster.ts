@@ -63,6 +63,34 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
   const { args, out, shutdown } = context;
   const signal = shutdown.signal;
   const dirs = prepareWorkDir(context.workDir);
+  await freshLedger(context, teardown);
+  const driver = await startDriver(context, dirs);
+  teardown.add('cluster', () => driver.stop(), 45_000);
+  shutdown.onForce(() => driver.forceStop());
+  signal.throwIfAborted();
+  out.info(`allocator serving gRPC on ${driver.allocatorAddr}; ecs-sim on http://${driver.ecs.endpoint}`);
+
+  const workload = new DevWorkload(driver, out);
+  await workload.addNodes(nodePlan(args.nodes), signal);
+  for (const [name, file] of Object.entries(driver.logFiles())) {
+    logs.follow(name, file);
+  }
+  await firstPods(workload, context);
+  logs.poll();
+  const snapshot = await showSummary(workload, driver, context, dirs);
+  if (args.once) {
+    const problems = onceProblems(snapshot);
+    for (const problem of problems) {
+      out.warn(`--once: ${problem}`);
+    }
+    return problems.length === 0 ? 0 : 1;
+  }
+  await churn(workload, driver, args.pods, context);
+  return 0;
+}
+
+/** An empty database and stream, and the event feed that narrates what the allocator does. */
+async function freshLedger({ args, out }: DevClusterContext, teardown: Teardown): Promise<void> {
   // Both servers must answer before anything is dropped.
   const nats = await DevNats.connect(args.natsUrl);
   teardown.add('NATS connection', () => nats.close());
@@ -74,39 +102,33 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
   );
   nats.follow((event) => {
     const line = eventLine(event);
-    if (line) {
-      if (line.warning) {
-        out.warn(line.text);
-      } else {
-        out.info(line.text);
-      }
+    if (line?.warning) {
+      out.warn(line.text);
+    } else if (line) {
+      out.info(line.text);
     }
   });
   await nats.flush();
+}
 
-  const driver = await startDriver(context, dirs);
-  teardown.add('cluster', () => driver.stop(), 45_000);
-  shutdown.onForce(() => driver.forceStop());
-  signal.throwIfAborted();
-  out.info(`allocator serving gRPC on ${driver.allocatorAddr}; ecs-sim on http://${driver.ecs.endpoint}`);
-  const followLogs = () => {
-    for (const [name, file] of Object.entries(driver.logFiles())) {
-      logs.follow(name, file);
-    }
-  };
-
-  const workload = new DevWorkload(driver, out);
-  await workload.addNodes(nodePlan(args.nodes), signal);
-  followLogs();
+/** The target number of pods, then a rollout of a quarter of them, so that addresses go cooling. */
+async function firstPods(workload: DevWorkload, { args, out, shutdown }: DevClusterContext): Promise<void> {
   out.info(`starting ${args.pods} pods`);
-  await workload.fill(args.pods, signal);
+  await workload.fill(args.pods, shutdown.signal);
   const replaced = Math.ceil(args.pods / 4);
   const pods = replaced === 1 ? '1 pod and starting 1 new one' : `${replaced} pods and starting ${replaced} new ones`;
   out.info(`deleting ${pods} (a rollout): released addresses cool down`);
-  await workload.replace(replaced, signal);
-  await sleep(500, signal);
-  logs.poll();
+  await workload.replace(replaced, shutdown.signal);
+  await sleep(500, shutdown.signal);
+}
 
+/** The summary, the history of a released address and how to poke at the cluster. */
+async function showSummary(
+  workload: DevWorkload,
+  driver: ClusterDriver,
+  { args, out }: DevClusterContext,
+  dirs: WorkDirs,
+): Promise<ClusterSnapshot> {
   const title = `ipledger dev cluster: ${args.nodes} nodes, ${driver.description}`;
   const snapshot = await workload.snapshot(title, true);
   out.block('\n' + renderSummary(snapshot));
@@ -126,15 +148,7 @@ async function bringUpAndRun(context: DevClusterContext, teardown: Teardown, log
       once: args.once,
     }),
   );
-  if (args.once) {
-    const problems = onceProblems(snapshot);
-    for (const problem of problems) {
-      out.warn(`--once: ${problem}`);
-    }
-    return problems.length === 0 ? 0 : 1;
-  }
-  await churn(workload, driver, args.pods, context);
-  return 0;
+  return snapshot;
 }
 
 /** What makes a --once run fail: a pod without an address, or pods that cannot reach each other. */
