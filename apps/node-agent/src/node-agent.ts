@@ -42,7 +42,7 @@ export class NodeAgent {
   private nats: NatsConnection | null = null;
   private consumer: DurableConsumer | null = null;
   private tick: NodeJS.Timeout | null = null;
-  private stopping = false;
+  private readonly stopping = new AbortController();
   private startup: Promise<void> | null = null;
 
   constructor(
@@ -119,16 +119,18 @@ export class NodeAgent {
     return this.startup ?? Promise.reject(new Error('node agent not started'));
   }
 
+  /** Stops taking CNI requests (those in flight finish), drains the consumer, closes every connection. */
   async stop(): Promise<void> {
-    this.stopping = true;
+    this.stopping.abort();
     if (this.tick) {
       clearInterval(this.tick);
     }
     await this.startup?.catch(() => undefined);
+    await this.socket?.close();
     await this.consumer?.stop();
     await this.nats?.close();
-    await this.socket?.close();
     this.allocator.close();
+    this.logger.info('node agent stopped', { node: this.settings.nodeName });
   }
 
   private async startInBackground(): Promise<void> {
@@ -190,7 +192,7 @@ export class NodeAgent {
   private async retry(what: string, step: () => Promise<void>): Promise<void> {
     let delay = RETRY_MIN_MS;
     for (;;) {
-      if (this.stopping) {
+      if (this.stopping.signal.aborted) {
         throw new Error(`stopped before it could ${what}`);
       }
       try {
@@ -198,9 +200,22 @@ export class NodeAgent {
         return;
       } catch (error) {
         this.logger.warn(`cannot ${what} yet; retrying`, { error, retryInMs: delay });
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await sleep(delay, this.stopping.signal);
         delay = Math.min(RETRY_MAX_MS, delay * 2);
       }
     }
   }
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }

@@ -3,15 +3,16 @@
 // crash at any point leaves a trace that the repair loop finishes: nothing half configured, no address leaked.
 import { DomainError } from '@ipledger/domain';
 import { type Allocation, type AllocatorClient, type CniBandwidth, type PodRef } from '@ipledger/proto';
-import { type DataplaneProblem, type PodNetworkResult } from '../dataplane/index.js';
+import { type PodNetworkResult } from '../dataplane/index.js';
 import { podNs, type KernelPort } from '../kernel/index.js';
 import { allocatorFailure, isTransient } from '../allocator/allocator-failure.js';
 import { type EniDirectory } from '../allocator/eni-directory.js';
 import { type Logger } from '../logging/json-logger.js';
-import { type PodRecord, type PodRecordEni } from '../state/pod-record.js';
+import { type PodRecord } from '../state/pod-record.js';
 import { type PodRecordStore } from '../state/pod-record.store.js';
 import { type ContainerLocks } from './container-locks.js';
 import { isConfigured, type ConfiguredPod, type PodDataplanes } from './pod-dataplanes.js';
+import { describeProblems, eniOf, ledgerMismatches, modeOf, podName, recordFromAllocation } from './pod-ledger.js';
 
 export interface PodAttachment {
   containerId: string;
@@ -169,30 +170,24 @@ export class PodNetworkService {
   }
 
   private async recordAllocation(record: PodRecord, allocation: Allocation): Promise<ConfiguredPod> {
-    const mode = allocation.mode === '' || allocation.mode === 'eniip' ? 'eniip' : allocation.mode;
-    if (mode !== 'eniip' && mode !== 'eni') {
+    const mode = modeOf(allocation);
+    if (!mode) {
       throw new DomainError(
         'illegal-state',
-        `the ledger placed the pod in mode ${mode}, which this agent does not serve`,
+        `the ledger placed the pod in mode ${allocation.mode}, which this agent does not serve`,
         {
           reason: 'unsupported-mode',
         },
       );
     }
-    const eni: PodRecordEni = {
-      id: allocation.eni.id,
-      mac: allocation.eni.mac,
-      gateway: allocation.gateway,
-      vswitchCidr: allocation.vswitch_cidr,
-      primaryIp: mode === 'eni' ? allocation.ip : await this.primaryIpOf(allocation.eni.id),
-    };
+    const primaryIp = mode === 'eni' ? allocation.ip : await this.primaryIpOf(allocation.eni.id);
     const serviceCidr = allocation.service_cidr || this.deps.serviceCidr || undefined;
     const configured = await this.deps.records.put({
       ...record,
       phase: 'configuring',
       ip: allocation.ip,
       mode,
-      eni,
+      eni: eniOf(allocation, primaryIp),
       ...(serviceCidr ? { serviceCidr } : {}),
     });
     return configured as ConfiguredPod;
@@ -256,31 +251,13 @@ export class PodNetworkService {
     if (!request.pod?.uid) {
       return null;
     }
-    const base: PodRecord = {
-      containerId: request.containerId,
-      ifName: request.ifName,
-      netns: request.netns,
-      pod: request.pod,
-      phase: 'releasing',
-      updatedAt: '',
-    };
+    const base: PodRecord = { ...attachmentOf(request), pod: request.pod, phase: 'releasing', updatedAt: '' };
     try {
       const allocation = await this.deps.allocator.getAllocation(
         { pod: request.pod },
         this.callOptions(request.traceparent),
       );
-      if (allocation.node !== this.deps.node || allocation.container_id !== request.containerId) {
-        return base;
-      }
-      const mode = allocation.mode === 'eni' ? 'eni' : 'eniip';
-      const eni: PodRecordEni = {
-        id: allocation.eni.id,
-        mac: allocation.eni.mac,
-        gateway: allocation.gateway,
-        vswitchCidr: allocation.vswitch_cidr,
-        primaryIp: allocation.ip,
-      };
-      return { ...base, ip: allocation.ip, mode, eni };
+      return recordFromAllocation(base, allocation, this.deps.node);
     } catch {
       return base;
     }
@@ -335,28 +312,8 @@ export class PodNetworkService {
   }
 }
 
-const podName = (pod: PodRef): string => `${pod.namespace}/${pod.name}`;
-
-export function describeProblems(problems: readonly DataplaneProblem[]): string {
-  return problems.map((p) => `${p.code}: ${p.detail}`).join('; ');
-}
-
-function ledgerMismatches(record: ConfiguredPod, allocation: Allocation, node: string): DataplaneProblem[] {
-  const problems: DataplaneProblem[] = [];
-  if (allocation.node !== node) {
-    problems.push({ code: 'pod-address', detail: `the ledger places the pod on node ${allocation.node}` });
-  }
-  if (allocation.container_id && allocation.container_id !== record.containerId) {
-    problems.push({
-      code: 'pod-address',
-      detail: `the ledger's address belongs to container ${allocation.container_id}`,
-    });
-  }
-  if (allocation.ip !== record.ip) {
-    problems.push({ code: 'pod-address', detail: `the ledger gives ${allocation.ip}, the pod has ${record.ip}` });
-  }
-  if (allocation.eni.mac.toLowerCase() !== record.eni.mac.toLowerCase()) {
-    problems.push({ code: 'eni-missing', detail: `the ledger puts the address on ENI ${allocation.eni.id}` });
-  }
-  return problems;
-}
+const attachmentOf = (request: PodAttachment): PodAttachment => ({
+  containerId: request.containerId,
+  netns: request.netns,
+  ifName: request.ifName,
+});

@@ -11,7 +11,8 @@ import { type Logger } from '../logging/json-logger.js';
 import { type ContainerLocks } from '../pods/container-locks.js';
 import { type NodeAddresses } from '../pods/node-addresses.js';
 import { isConfigured, type PodDataplanes } from '../pods/pod-dataplanes.js';
-import { describeProblems, type PodNetworkService } from '../pods/pod-network.service.js';
+import { describeProblems } from '../pods/pod-ledger.js';
+import { type PodNetworkService } from '../pods/pod-network.service.js';
 import { type PodRecord } from '../state/pod-record.js';
 import { type PodRecordStore } from '../state/pod-record.store.js';
 
@@ -167,30 +168,31 @@ export class NodeRepairService {
   private async releaseUnknown(ledger: ReadonlyMap<string, Allocation>, report: RepairReport): Promise<void> {
     for (const allocation of ledger.values()) {
       const containerId = allocation.container_id;
-      await this.deps.locks.run(containerId, async () => {
-        if (allocation.node !== this.deps.node) {
-          return;
-        }
-        if (await this.deps.records.get(containerId)) {
-          return;
-        }
-        this.deps.logger.warn('releasing an allocation no pod on this node uses', {
-          containerId,
-          pod: allocation.pod,
-          ip: allocation.ip,
-        });
-        await this.deps.dataplanes.teardown({ containerId, netns: '', ip: allocation.ip });
-        await this.deps.allocator.releaseIp(
-          {
-            node: this.deps.node,
+      try {
+        await this.deps.locks.run(containerId, async () => {
+          if (allocation.node !== this.deps.node || (await this.deps.records.get(containerId))) {
+            return;
+          }
+          this.deps.logger.warn('releasing an allocation no pod on this node uses', {
+            containerId,
             pod: allocation.pod,
-            container_id: containerId,
-            reason: 'agent-repair: no pod on node',
-          },
-          { timeoutMs: this.deps.allocatorTimeoutMs },
-        );
-        report.released.push(containerId);
-      });
+            ip: allocation.ip,
+          });
+          await this.deps.dataplanes.teardown({ containerId, netns: '', ip: allocation.ip });
+          await this.deps.allocator.releaseIp(
+            {
+              node: this.deps.node,
+              pod: allocation.pod,
+              container_id: containerId,
+              reason: 'agent-repair: no pod on node',
+            },
+            { timeoutMs: this.deps.allocatorTimeoutMs },
+          );
+          report.released.push(containerId);
+        });
+      } catch (error) {
+        this.deps.logger.warn('release of an unused allocation failed; next pass tries again', { containerId, error });
+      }
     }
   }
 
