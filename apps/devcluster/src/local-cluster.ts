@@ -7,9 +7,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type CniResult, createAllocatorClient, type AllocatorClient } from '@ipledger/proto';
-import { startEcsSim, type RunningEcsSim, type VSwitchSpec } from '../../ecs-sim/src/index.js';
+import { startEcsSim, type RunningEcsSim } from '../../ecs-sim/src/index.js';
 import { NetnsVpcFabric } from '../../ecs-sim/src/vpc/netns-vpc-fabric.js';
 import { cniCall, CNI_NETWORK_NAME } from './cluster-cni.js';
+import { DEFAULT_SERVICE_CIDR, LOCAL_CLUSTER_VSWITCHES, defaultEniConfig } from './cluster-defaults.js';
 import { builtApps, clusterDirs, newClusterPrefix, type BuiltApps, type ClusterDirs } from './cluster-layout.js';
 import { agentProcess, allocatorProcessFor, startAndAwaitAllocator, tail } from './cluster-processes.js';
 import { ClusterProbes } from './cluster-probes.js';
@@ -27,10 +28,8 @@ import { addNetns, deleteNetns, execInNetns, type CommandOutcome } from './host-
 import { type ManagedProcess } from './managed-process.js';
 import { freeLocalPort, waitUntil } from './wait.js';
 
-export { CNI_NETWORK_NAME };
+export { CNI_NETWORK_NAME, DEFAULT_SERVICE_CIDR, LOCAL_CLUSTER_VSWITCHES, defaultEniConfig };
 export type { CniCallOptions, ClusterNode, ClusterPod, LocalClusterOptions, NodeOptions, PodAttachment, PodOptions };
-
-export const DEFAULT_SERVICE_CIDR = '172.21.0.0/20';
 
 export class LocalCluster {
   readonly nodes = new Map<string, ClusterNode>();
@@ -315,26 +314,6 @@ export class LocalCluster {
   get workDir(): string {
     return this.dirs.root;
   }
-}
-
-/** Two zones, each with a vSwitch for instances (primary NICs) and one for pod ENIs. */
-export const LOCAL_CLUSTER_VSWITCHES: VSwitchSpec[] = [
-  { id: 'vsw-h1', zoneId: 'cn-hangzhou-h', cidr: '10.0.1.0/24' },
-  { id: 'vsw-h2', zoneId: 'cn-hangzhou-h', cidr: '10.0.2.0/24' },
-  { id: 'vsw-i1', zoneId: 'cn-hangzhou-i', cidr: '10.0.3.0/24' },
-  { id: 'vsw-i2', zoneId: 'cn-hangzhou-i', cidr: '10.0.4.0/24' },
-];
-
-export function defaultEniConfig(prefix: string): Record<string, unknown> {
-  return {
-    cluster_id: prefix.replace(/[^a-z0-9-]/g, ''),
-    vswitches: { 'cn-hangzhou-h': ['vsw-h2'], 'cn-hangzhou-i': ['vsw-i2'] },
-    vswitch_selection_policy: 'ordered',
-    security_group: 'sg-localcluster',
-    service_cidr: DEFAULT_SERVICE_CIDR,
-    min_pool_size: 0,
-    max_pool_size: 5,
-  };
 }
 
 export const startLocalCluster = (options: LocalClusterOptions): Promise<LocalCluster> => LocalCluster.start(options);
