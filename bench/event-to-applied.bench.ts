@@ -18,7 +18,7 @@ import { sleep } from './support/deadline.js';
 
 const METRIC = 'ipledger_agent_apply_duration_seconds';
 const NODES = ['bench-ev-a', 'bench-ev-b'];
-const PODS_PER_NODE = 30;
+const PODS_PER_NODE = 40;
 const WORKERS_PER_NODE = 2;
 const TARGET_SECONDS = 0.1;
 

@@ -8,6 +8,7 @@ import { cloudCalls } from './cloud-calls.bench.js';
 import { cniLatency } from './cni-latency.bench.js';
 import { dataplaneSetup } from './dataplane-setup.bench.js';
 import { eventToApplied } from './event-to-applied.bench.js';
+import { REPO_ROOT } from './support/allocator-process.js';
 import { dropBenchDatabase, postgresSettings } from './support/bench-database.js';
 import { type Benchmark, NotMeasured } from './support/benchmark.js';
 import { currentLoad, machineInfo, type MachineInfo } from './support/machine.js';
@@ -15,7 +16,9 @@ import { type BenchSection, renderSection } from './support/report.js';
 import { adminDatabaseUrl } from '@ipledger/testing';
 
 const BENCHMARKS: readonly Benchmark[] = [allocatorWarmPool, cloudCalls, cniLatency, dataplaneSetup, eventToApplied];
-const ROOT = resolve(import.meta.dirname, '../..');
+// The built tree this runner belongs to (dist/bench/run.js → dist) holds the apps it starts, so that a copy
+// of dist can be benchmarked while the working tree is rebuilt.
+process.env.IPLEDGER_DIST_DIR ??= resolve(import.meta.dirname, '..');
 
 interface RunOptions {
   only: Set<string> | null;
@@ -23,7 +26,7 @@ interface RunOptions {
 }
 
 function parseOptions(argv: readonly string[]): RunOptions {
-  const options: RunOptions = { only: null, out: join(ROOT, 'docs/benchmarks.md') };
+  const options: RunOptions = { only: null, out: join(REPO_ROOT, 'docs/benchmarks.md') };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i] ?? '';

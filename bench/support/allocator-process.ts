@@ -10,7 +10,15 @@ import { repoRoot } from '../../apps/devcluster/src/cluster-layout.js';
 export { AllocatorProcess };
 
 export const REPO_ROOT = repoRoot(import.meta.dirname);
-export const ALLOCATOR_MAIN = join(REPO_ROOT, 'dist/apps/allocator/src/main.js');
+
+/** The built apps: IPLEDGER_DIST_DIR (which the LocalCluster honours too), else <repo>/dist. */
+export function distDir(): string {
+  return process.env.IPLEDGER_DIST_DIR ?? join(REPO_ROOT, 'dist');
+}
+
+export function allocatorMain(): string {
+  return join(distDir(), 'apps/allocator/src/main.js');
+}
 
 export interface AllocatorProcessOptions {
   databaseUrl: string;
@@ -24,7 +32,8 @@ export interface AllocatorProcessOptions {
 
 /** Why the allocator cannot be benchmarked yet, or null when its build is there. */
 export function allocatorMissing(): string | null {
-  return existsSync(ALLOCATOR_MAIN) ? null : `the allocator app is not built (${ALLOCATOR_MAIN} is missing)`;
+  const main = allocatorMain();
+  return existsSync(main) ? null : `the allocator app is not built (${main} is missing)`;
 }
 
 export async function startAllocatorProcess(options: AllocatorProcessOptions): Promise<AllocatorProcess> {
@@ -38,7 +47,7 @@ export async function startAllocatorProcess(options: AllocatorProcessOptions): P
     ECS_ENDPOINT: options.ecsEndpoint,
     IPLEDGER_ENI_CONFIG: JSON.stringify(options.eniConfig),
   };
-  const allocator = AllocatorProcess.start(ALLOCATOR_MAIN, env, address, options.logFile);
+  const allocator = AllocatorProcess.start(allocatorMain(), env, address, options.logFile);
   try {
     await allocator.waitUntilServing(60_000);
   } catch (error) {

@@ -11,7 +11,7 @@ import { createTestDatabase, type NatsServer, startNatsServer, type TestDatabase
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningEcsSim, startEcsSim } from '../../ecs-sim/src/index.js';
 import {
-  ALLOCATOR_MAIN,
+  allocatorMain,
   type AllocatorProcess,
   startAllocatorProcess,
   tail,
@@ -51,7 +51,7 @@ async function cli(...args: string[]): Promise<CliOutcome> {
 const pod = (name: string) => ({ namespace: 'shop', name, uid: `uid-${name}` });
 
 beforeAll(async () => {
-  for (const built of [CLI, ALLOCATOR_MAIN]) {
+  for (const built of [CLI, allocatorMain()]) {
     if (!existsSync(built)) {
       throw new Error(`${built} is missing: run npm run build first`);
     }
