@@ -26,6 +26,9 @@ export async function prepareRawInsertTable(url: string): Promise<void> {
 
 export async function measureRawInserts(url: string, concurrency: number, durationMs: number) {
   const pool = new pg.Pool({ connectionString: url, max: concurrency, application_name: 'ipledger-bench-raw' });
+  // An idle connection that the server closes must fail this measurement, not crash the whole run.
+  const idle: { error: Error | null } = { error: null };
+  pool.on('error', (error) => (idle.error ??= error));
   try {
     // Open every connection first: connection set-up is not what is measured.
     const warm = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
@@ -39,8 +42,8 @@ export async function measureRawInserts(url: string, concurrency: number, durati
       await pool.query('INSERT INTO bench_raw_insert (stream_id, data) VALUES ($1, $2)', [`node-${worker}`, data]);
       samples.push(elapsedMs(start));
     });
-    if (loop.errors.size > 0) {
-      throw new Error(`raw inserts failed: ${[...loop.errors.keys()].join('; ')}`);
+    if (loop.errors.size > 0 || idle.error) {
+      throw new Error(`raw inserts failed: ${[...loop.errors.keys(), idle.error?.message].filter(Boolean).join('; ')}`);
     }
     return {
       concurrency,
