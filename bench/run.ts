@@ -156,6 +156,11 @@ async function main(): Promise<void> {
   log(`wrote ${options.out}`);
 }
 
+// A stray failure inside a benchmark (an 'error' event nobody listens to) must not end the run before its
+// cleanups removed namespaces and processes: it is logged, and the benchmark fails or times out on its own.
+process.on('uncaughtException', (error) => log(`bench: uncaught: ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (reason) => log(`bench: unhandled rejection: ${String(reason)}`));
+
 main().then(
   () => process.exit(0),
   (error: unknown) => {
