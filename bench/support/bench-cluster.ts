@@ -1,7 +1,7 @@
 // A simulated cluster for the allocator benchmarks: a fresh ledger (the bench database re-created), a
 // private nats-server, an in-process ecs-sim with roomy vSwitches, the allocator in its own process, and N
 // nodes, each an ecs-sim instance registered through gRPC as its node agent would.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -60,6 +60,7 @@ export async function startBenchCluster(options: BenchClusterOptions): Promise<B
   const cleanup = new Cleanup();
   try {
     const workDir = mkdtempSync(join(tmpdir(), `ipl-bench-${options.label}-`));
+    cleanup.add('work directory', () => rmSync(workDir, { recursive: true, force: true }));
     const databaseUrl = await resetBenchDatabase();
     const nats = await startNatsServer();
     cleanup.add('nats-server', () => nats.stop());

@@ -1,29 +1,21 @@
-// Network namespaces for the CNI benchmark, named `ipl-bench-<purpose>-<random>`, and a plugin runner that
-// lives inside one. Every namespace made here is recorded so that cleanup removes it even after a failure.
-import { type ChildProcessWithoutNullStreams, execFile, spawn } from 'node:child_process';
+// Network namespaces for the CNI benchmarks, named `ipl-bench-<purpose>-<random>` (made and removed with the
+// dev cluster's host commands; callers delete theirs in `finally`), and a plugin runner that lives inside one.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
+import { addNetns as addNamedNetns, deleteNetns } from '../../apps/devcluster/src/host-commands.js';
 
-const run = promisify(execFile);
+export { deleteNetns };
 
 export function netnsName(purpose: string): string {
   return `ipl-bench-${purpose}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A namespace with its loopback up; resolves its path (what CNI_NETNS names). */
 export async function addNetns(name: string): Promise<string> {
-  await run('ip', ['netns', 'add', name]);
-  await run('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  await addNamedNetns(name);
   return `/var/run/netns/${name}`;
-}
-
-export async function deleteNetns(name: string): Promise<void> {
-  await run('ip', ['netns', 'del', name]).catch((error: { stderr?: string }) => {
-    if (!String(error.stderr ?? '').includes('No such file')) {
-      throw error;
-    }
-  });
 }
 
 export interface PluginRun {
