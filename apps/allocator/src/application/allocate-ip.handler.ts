@@ -1,4 +1,4 @@
-import { type AllocateIp, DomainError, type NodeState, findAllocation } from '@ipledger/domain';
+import { type AllocateIp, DomainError, type EndCooldowns, type NodeState, findAllocation } from '@ipledger/domain';
 import type { EventMetadata } from '@ipledger/event-store';
 import type { NodeStateCache } from '../node-state/node-state.cache.js';
 import { diagnoseEmptyPool } from '../pool/pool-diagnosis.js';
@@ -33,14 +33,21 @@ export class AllocateIpHandler {
   ): Promise<AllocationResult> {
     const started = Date.now();
     const deadline = started + this.options.waitMs;
-    const command = (): AllocateIp => ({
-      type: 'AllocateIp',
-      pod: request.pod,
-      containerId: request.containerId,
-      owner: request.owner,
-      idempotencyKey: request.idempotencyKey || `${request.pod.uid}/${request.containerId}`,
-      now: new Date().toISOString(),
-    });
+    // Cooldowns that are over end in the same transaction (the sweeper would append them a moment later).
+    const command = (): [EndCooldowns, AllocateIp] => {
+      const now = new Date().toISOString();
+      return [
+        { type: 'EndCooldowns', now },
+        {
+          type: 'AllocateIp',
+          pod: request.pod,
+          containerId: request.containerId,
+          owner: request.owner,
+          idempotencyKey: request.idempotencyKey || `${request.pod.uid}/${request.containerId}`,
+          now,
+        },
+      ];
+    };
     let waiter: ReturnType<PoolWaiters['join']> | null = null;
     try {
       for (;;) {

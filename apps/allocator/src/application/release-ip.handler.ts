@@ -1,4 +1,4 @@
-import { DomainError } from '@ipledger/domain';
+import { DomainError, type EndCooldowns, type ReleaseIp } from '@ipledger/domain';
 import type { EventMetadata } from '@ipledger/event-store';
 import type { NodeStateCache } from '../node-state/node-state.cache.js';
 import type { ReleaseIpCommand, ReleaseResult } from '../ports/index.js';
@@ -18,18 +18,17 @@ export class ReleaseIpHandler {
 
   async release(request: ReleaseIpCommand, metadata: Partial<EventMetadata> = {}): Promise<ReleaseResult> {
     try {
-      const { events } = await this.cache.execute(
-        request.node,
-        () => ({
-          type: 'ReleaseIp',
-          podUid: request.pod.uid,
-          containerId: request.containerId,
-          reason: request.reason || 'teardown',
-          cooldownSeconds: this.cooldownSeconds(),
-          now: new Date().toISOString(),
-        }),
-        metadata,
-      );
+      const release = (): ReleaseIp => ({
+        type: 'ReleaseIp',
+        podUid: request.pod.uid,
+        containerId: request.containerId,
+        reason: request.reason || 'teardown',
+        cooldownSeconds: this.cooldownSeconds(),
+        now: new Date().toISOString(),
+      });
+      // Cooldowns that are over end in the same transaction (the sweeper would append them a moment later).
+      const endCooldowns = (): EndCooldowns => ({ type: 'EndCooldowns', now: new Date().toISOString() });
+      const { events } = await this.cache.execute(request.node, () => [endCooldowns(), release()], metadata);
       const released = events.find((e) => e.type === 'IpReleased');
       return released ? { released: true, ip: released.data.ip, heldUntil: released.data.cooldownUntil } : NOT_RELEASED;
     } catch (error) {

@@ -39,8 +39,12 @@ export interface NodeStateCacheOptions {
   retryBaseMs?: number;
 }
 
-/** Builds the command from the current state; null when there is nothing to ask. Called again on every retry. */
-export type CommandFactory = (state: NodeState) => NodeCommand | null;
+/**
+ * Builds the command from the current state; null when there is nothing to ask. Called again on every retry.
+ * Several commands are decided one after the other, each on the state the previous one's events leave, and
+ * appended in one transaction.
+ */
+export type CommandFactory = (state: NodeState) => NodeCommand | readonly NodeCommand[] | null;
 
 /**
  * Every node's decider state and stream version, in memory, loaded from its stream on first use. Commands for
@@ -202,9 +206,20 @@ function pause(baseMs: number, attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }
 
+const isCommandList = (made: NodeCommand | readonly NodeCommand[]): made is readonly NodeCommand[] =>
+  Array.isArray(made);
+
 function decideWith(state: NodeState, makeCommand: CommandFactory): NodeEvent[] {
-  const command = makeCommand(state);
-  return command ? decideNode(command, state) : [];
+  const made = makeCommand(state);
+  const commands: readonly NodeCommand[] = made === null ? [] : isCommandList(made) ? made : [made];
+  const events: NodeEvent[] = [];
+  let current = state;
+  for (const command of commands) {
+    const decided = decideNode(command, current);
+    events.push(...decided);
+    current = decided.reduce(evolveNode, current);
+  }
+  return events;
 }
 
 const asNodeEvent = (recorded: RecordedEvent): NodeEvent => ({ type: recorded.type, data: recorded.data }) as NodeEvent;

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { type NodeEvent, type PoolConfig, poolCounts } from '@ipledger/domain';
+import { type NodeEvent, type PoolConfig, planPool } from '@ipledger/domain';
 import type { NodeChange, NodeStateCache } from '../node-state/node-state.cache.js';
 import type { PoolCycle } from './pool-cycle.js';
 import { type PoolFailure, toPoolFailure } from './pool-failure.js';
@@ -28,6 +28,9 @@ interface NodeLoop {
   backoffUntil: number;
   lastFailure: PoolFailure | null;
 }
+
+/** Events after which the pool may need calls: a new node, fewer idle addresses, more idle addresses. */
+const REPLAN: ReadonlySet<NodeEvent['type']> = new Set(['NodeRegistered', 'IpAllocated', 'IpCooldownEnded']);
 
 /** Events after which a waiting pod may find an address. */
 const SUPPLY: ReadonlySet<NodeEvent['type']> = new Set([
@@ -140,12 +143,13 @@ export class PoolMaintainer {
     if ([...types].some((t) => SUPPLY.has(t))) {
       this.waiters.notify(change.node);
     }
-    if (types.has('NodeRegistered') || types.has('IpCooldownEnded')) {
+    if (![...types].some((t) => REPLAN.has(t))) {
+      return;
+    }
+    // The planner is pure and cheap: ask it here, and spend a cycle (a lock, a read) only when it wants calls.
+    const demand = { waitingPods: this.waiters.count(change.node), now: new Date().toISOString() };
+    if (planPool(change.state, this.poolConfig(), demand).length > 0) {
       this.trigger(change.node);
-    } else if (types.has('IpAllocated') && this.poolConfig().minPoolSize > 0) {
-      if (poolCounts(change.state).idle < this.poolConfig().minPoolSize) {
-        this.trigger(change.node);
-      }
     }
   }
 

@@ -42,7 +42,7 @@ const handlers: EventHandlers = {
   EniDeleted: (em, d) => em.query(`DELETE FROM enis WHERE id = $1`, [d.eniId]),
 };
 
-/** Keeps `enis`. Runs before the ips projection, which reads an ENI's vSwitch from it. */
+/** Keeps `enis`. Runs before the addresses projection, which reads an ENI's vSwitch from it. */
 export class EnisProjection implements Projection {
   readonly name = 'enis';
   readonly tables = ['enis'] as const;

@@ -5,6 +5,11 @@ import type { NodeChange, NodeStateCache } from '../node-state/node-state.cache.
 export interface CooldownSweeperOptions {
   /** How often to look in the projection for cooldowns other replicas started. Default 30 s. */
   resyncIntervalMs?: number;
+  /**
+   * The sweep runs this long after the earliest due time: cooldowns ending close together end in one append,
+   * and an AllocateIp or ReleaseIp on the node in the meantime ends them in its own transaction. Default 50 ms.
+   */
+  graceMs?: number;
 }
 
 /**
@@ -16,6 +21,8 @@ export interface CooldownSweeperOptions {
 export class CooldownSweeper {
   private readonly log = new Logger(CooldownSweeper.name);
   private readonly due = new Map<string, number>();
+  /** Nodes whose due time came from the projection: other replicas' writes, which our cache may lack. */
+  private readonly stale = new Set<string>();
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
   private resync: NodeJS.Timeout | null = null;
@@ -79,8 +86,8 @@ export class CooldownSweeper {
     }
     this.clearTimer();
     this.timerAt = earliest;
-    // +1 ms: the decider compares at millisecond precision and a timer may fire a hair early.
-    this.timer = setTimeout(() => this.fire(), Math.max(0, earliest - Date.now() + 1));
+    const grace = this.options.graceMs ?? 50;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, earliest - Date.now() + grace));
     this.timer.unref();
   }
 
@@ -102,7 +109,8 @@ export class CooldownSweeper {
   }
 
   private async sweepDue(): Promise<void> {
-    const now = Date.now();
+    // The decider compares at millisecond precision and a timer may fire a hair early.
+    const now = Date.now() + 1;
     const nodes = [...this.due.entries()].filter(([, at]) => at <= now).map(([node]) => node);
     await Promise.all(nodes.map((node) => this.sweepNode(node)));
   }
@@ -110,8 +118,10 @@ export class CooldownSweeper {
   private async sweepNode(node: string): Promise<void> {
     this.due.delete(node);
     try {
-      // Another replica may have released (or already ended) these cooldowns: look at the stream first.
-      await this.cache.refresh(node);
+      // Another replica may have released (or already ended) these cooldowns: then look at the stream first.
+      if (this.stale.delete(node)) {
+        await this.cache.refresh(node);
+      }
       const endCooldowns = () => ({ type: 'EndCooldowns' as const, now: new Date().toISOString() });
       const result = await this.cache.execute(node, endCooldowns, { actor: 'sweeper/cooldown' });
       const next = nextCooldown(result.state.ips);
@@ -129,6 +139,10 @@ export class CooldownSweeper {
       `SELECT node, min(cooldown_until) AS due FROM ips WHERE state = 'cooling' GROUP BY node`,
     );
     for (const row of rows) {
+      const known = this.cache.peek(row.node);
+      if (!known || nextCooldown(known.state.ips) !== row.due?.getTime()) {
+        this.stale.add(row.node);
+      }
       this.schedule(row.node, row.due ? row.due.getTime() : Date.now());
     }
   }
