@@ -6,7 +6,7 @@ import { type AllocatorClient } from '@ipledger/proto';
 import { adminDatabaseUrl } from '@ipledger/testing';
 import { allocatorChannels } from './support/allocator-clients.js';
 import { allocatorMissing } from './support/allocator-process.js';
-import { dropBenchDatabase, postgresSettings, resetBenchDatabase } from './support/bench-database.js';
+import { dropBenchDatabase, postgresSettings, RAW_DATABASE, resetBenchDatabase } from './support/bench-database.js';
 import { type BenchCluster, startBenchCluster } from './support/bench-cluster.js';
 import { type BenchContext, type BenchOutcome, type Benchmark, NotMeasured } from './support/benchmark.js';
 import { closedLoop, errorText } from './support/closed-loop.js';
@@ -23,7 +23,6 @@ const WARMUP_MS = 3_000;
 const MEASURE_MS = 8_000;
 const RAW_MS = 5_000;
 const CHANNELS = 8;
-const RAW_DATABASE = 'ipledger_bench_raw';
 
 interface LevelResult {
   concurrency: number;

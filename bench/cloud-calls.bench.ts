@@ -2,10 +2,11 @@
 // (min_pool_size 0), then 1,000 AllocateIp calls in quick waves. The calls the allocator made are counted
 // by ecs-sim per API and set against the fewest calls that could have served the same pods.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { type AllocatorClient, AllocatorRpcError } from '@ipledger/proto';
 import { type CallCountsByApi, DEFAULT_INSTANCE_TYPES } from '../apps/ecs-sim/src/index.js';
 import { allocatorChannels } from './support/allocator-clients.js';
-import { allocatorMissing } from './support/allocator-process.js';
+import { allocatorMissing, tail } from './support/allocator-process.js';
 import { type BenchCluster, startBenchCluster } from './support/bench-cluster.js';
 import { type BenchContext, type BenchOutcome, type Benchmark, NotMeasured } from './support/benchmark.js';
 import { sleep, waitFor } from './support/deadline.js';
@@ -53,6 +54,10 @@ async function run(ctx: BenchContext): Promise<BenchOutcome> {
     // Registration looked up the instance type; the burst's calls are counted from here.
     cluster.ecs.admin.resetCallCounts();
     const burst = await allocateBurst(ctx, cluster, channels);
+    if (burst.failures.length > 0) {
+      ctx.log(`cloud calls: the allocator's log ends with:\n${tail(join(cluster.workDir, 'allocator.log'), 20)}`);
+      throw new Error(`${burst.failures.length} of ${PODS} AllocateIp calls failed, e.g. ${burst.failures[0]}`);
+    }
     await quiet(cluster);
     const counts = cluster.ecs.admin.callCounts();
     const minimum = minimumCalls([...burst.podsPerNode.values()], type.eniPrivateIpAddressQuantity);
@@ -172,7 +177,6 @@ function report(counts: CallCountsByApi, minimum: MinimumCalls, burst: Burst, ip
     `Mutating calls: **${mutating}** for ${placed} pods (minimum ${minimum.total}): ${ratio(mutating / minimum.total)} the minimum.`,
     `Pods placed: ${placed} of ${PODS}, in ${ms(burst.wallMs)} ms; AllocateIp latency on this cold path p50 ${ms(latency.p50)} ms,`,
     `p99 ${ms(latency.p99)} ms; ${burst.retries} client retries.`,
-    ...(burst.failures.length > 0 ? [`Failures: ${burst.failures.length}, e.g. ${burst.failures[0]}`] : []),
     '',
   ].join('\n');
   return {

@@ -9,7 +9,7 @@ import { cniLatency } from './cni-latency.bench.js';
 import { dataplaneSetup } from './dataplane-setup.bench.js';
 import { eventToApplied } from './event-to-applied.bench.js';
 import { REPO_ROOT } from './support/allocator-process.js';
-import { dropBenchDatabase, postgresSettings } from './support/bench-database.js';
+import { dropBenchDatabases, postgresSettings } from './support/bench-database.js';
 import { type Benchmark, NotMeasured } from './support/benchmark.js';
 import { currentLoad, machineInfo, type MachineInfo } from './support/machine.js';
 import { type BenchSection, renderSection } from './support/report.js';
@@ -119,6 +119,7 @@ function previousSections(file: string): Map<string, string> {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  await dropBenchDatabases(); // those of earlier runs that died
   const startedAt = new Date();
   const machine = machineInfo();
   const postgres = await postgresSettings(adminDatabaseUrl()).catch((e: Error) => `unreachable (${e.message})`);
@@ -141,7 +142,7 @@ async function main(): Promise<void> {
     }
     texts.push(renderSection(await runOne(benchmark)));
   }
-  await dropBenchDatabase().catch(() => undefined);
+  await dropBenchDatabases().catch((error: Error) => log(`bench: dropping the bench databases: ${error.message}`));
   const document = [
     header(machine, postgres, startedAt),
     summary(
