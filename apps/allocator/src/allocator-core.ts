@@ -26,6 +26,7 @@ import { IpRepository } from './projections/ip.repository.js';
 import { NodeRepository } from './projections/node.repository.js';
 import { VSwitchRepository } from './projections/vswitch.repository.js';
 import { CooldownSweeper } from './sweepers/cooldown.sweeper.js';
+import { LeakedEniSweeper, type LeakedEniSweeperOptions } from './sweepers/leaked-eni.sweeper.js';
 
 export interface AllocatorCoreOptions {
   /** Initialized, migrated, with PROJECTION_ENTITIES among its entities. */
@@ -44,6 +45,8 @@ export interface AllocatorCoreOptions {
   configReloadMs?: number;
   /** How often nodes with waiting pods are caught up with other replicas' writes. Default 100 ms. */
   followIntervalMs?: number;
+  /** The leaked-ENI sweeper's schedule; `false` turns it off. */
+  leakSweeper?: LeakedEniSweeperOptions | false;
 }
 
 /**
@@ -59,6 +62,7 @@ export class AllocatorCore {
   readonly waiters = new PoolWaiters();
   readonly maintainer: PoolMaintainer;
   readonly cooldowns: CooldownSweeper;
+  readonly leaks: LeakedEniSweeper | null;
   readonly allocations: LedgerAllocationService;
   readonly nodes: LedgerNodeService;
   readonly history: LedgerHistoryService;
@@ -89,6 +93,16 @@ export class AllocatorCore {
     const serviceCidr = () => eniConfig().serviceCidr;
     const targets = () => ({ minPoolSize: eniConfig().minPoolSize, maxPoolSize: eniConfig().maxPoolSize });
     const [enis, ips, allocations] = [new EniRepository(ds), new IpRepository(ds), new AllocationRepository(ds)];
+    this.leaks =
+      options.leakSweeper === false
+        ? null
+        : new LeakedEniSweeper(
+            options.cloud,
+            enis,
+            new PoolLock(ds, 'ipledger.sweeper/'),
+            eniConfig,
+            options.leakSweeper,
+          );
     this.views = new LedgerViewsReader(nodeRepository, enis, ips, allocations, targets, serviceCidr);
     const allocateWaitMs = options.allocateWaitMs ?? 10_000;
     const allocator = new AllocateIpHandler(this.cache, this.waiters, this.maintainer, {
@@ -113,10 +127,12 @@ export class AllocatorCore {
     await this.cooldowns.start();
     await this.maintainer.start();
     this.follower.start();
+    this.leaks?.start();
   }
 
   async stop(): Promise<void> {
     await this.follower.stop();
+    await this.leaks?.stop();
     this.config.stop();
     await this.maintainer.stop();
     await this.cooldowns.stop();

@@ -69,6 +69,7 @@ export class AllocatorRuntime {
       allocateWaitMs: knobs.allocateWaitMs,
       configReloadMs: knobs.configReloadMs,
       pool: { tickMs: knobs.poolTickMs, coalesceMs: knobs.poolCoalesceMs },
+      leakSweeper: knobs.leakSweepMs > 0 && { intervalMs: knobs.leakSweepMs },
     });
     const relay = new OutboxRelayRunner({
       databaseUrl: env.databaseUrl,

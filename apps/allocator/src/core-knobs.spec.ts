@@ -9,6 +9,7 @@ describe('readCoreKnobs', () => {
       poolTickMs: 30_000,
       poolCoalesceMs: 10,
       configReloadMs: 10_000,
+      leakSweepMs: 600_000,
     });
   });
 

@@ -10,6 +10,8 @@ export interface CoreKnobs {
   poolCoalesceMs: number;
   /** IPLEDGER_CONFIG_RELOAD_MS: how often the eni-config source and the cluster stream are re-read. Default 10 000. */
   configReloadMs: number;
+  /** IPLEDGER_LEAK_SWEEP_MS: how often ENIs tagged with the cluster id but unknown to the ledger are looked for; 0 = never. Default 600 000. */
+  leakSweepMs: number;
 }
 
 const VARIABLES: Record<keyof CoreKnobs, [string, number, number]> = {
@@ -17,6 +19,7 @@ const VARIABLES: Record<keyof CoreKnobs, [string, number, number]> = {
   poolTickMs: ['IPLEDGER_POOL_TICK_MS', 30_000, 100],
   poolCoalesceMs: ['IPLEDGER_POOL_COALESCE_MS', 10, 0],
   configReloadMs: ['IPLEDGER_CONFIG_RELOAD_MS', 10_000, 0],
+  leakSweepMs: ['IPLEDGER_LEAK_SWEEP_MS', 600_000, 0],
 };
 
 /** Reads the knobs from the environment; every bad value is reported at once, naming its variable. */

@@ -15,20 +15,24 @@ export class PoolLock {
   /** One connection runs one query at a time: lock calls for different nodes queue here. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly dataSource: DataSource) {}
+  /** `namespace` keeps one lock family's keys apart from another's (a node named like a sweeper). */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly namespace = 'ipledger.pool/',
+  ) {}
 
-  /** True when this process now holds the node's lock; false when another process does. */
+  /** True when this process now holds the key's lock (a node's); false when another process does. */
   async tryAcquire(node: string): Promise<boolean> {
     const rows = await this.query<{ locked: boolean }>(
-      `SELECT pg_try_advisory_lock(hashtextextended('ipledger.pool/' || $1, 0)) AS locked`,
-      [node],
+      `SELECT pg_try_advisory_lock(hashtextextended($1 || $2, 0)) AS locked`,
+      [this.namespace, node],
     );
     return rows[0]?.locked === true;
   }
 
   async release(node: string): Promise<void> {
     try {
-      await this.query(`SELECT pg_advisory_unlock(hashtextextended('ipledger.pool/' || $1, 0))`, [node]);
+      await this.query(`SELECT pg_advisory_unlock(hashtextextended($1 || $2, 0))`, [this.namespace, node]);
     } catch (error) {
       // A lost session already released the lock.
       this.log.warn(`unlock of ${node} failed: ${String(error)}`);

@@ -93,6 +93,7 @@ export async function startHarness(options: HarnessOptions): Promise<CoreHarness
       cooldownResyncMs: 1_000,
       configReloadMs: 0,
       pool: { tickMs: 60_000, backoffBaseMs: 100, backoffMaxMs: 2_000 },
+      leakSweeper: false,
       ...options.core,
       ...overrides,
     });
