@@ -35,7 +35,7 @@ describe('leaked-ENI sweeper', () => {
     const [node] = await h.registerNodes(core, 1, 'ecs.g7.large', 'leak');
     const own = await core.allocations.allocateIp(
       {
-        node: node!.node,
+        node: node.node,
         pod: { namespace: 'l', name: 'p', uid: 'u' },
         containerId: 'c',
         owner: null,
