@@ -15,6 +15,8 @@ export interface AllocatorChildOptions {
   eniConfig: Record<string, unknown>;
   logFile: string;
   env?: Record<string, string>;
+  /** Extra flags for node itself, e.g. `--cpu-prof` when profiling. */
+  nodeArgs?: string[];
 }
 
 export interface AllocatorChild {
@@ -33,7 +35,7 @@ export async function startAllocatorChild(options: AllocatorChildOptions): Promi
   }
   const address = `127.0.0.1:${await freePort()}`;
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = spawn(process.execPath, [ALLOCATOR_MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ALLOCATOR_MAIN], {
     env: {
       PATH: process.env.PATH,
       DATABASE_URL: options.databaseUrl,
