@@ -89,7 +89,8 @@ export class AllocatorCore {
     const lock = new PoolLock(ds);
     this.maintainer = new PoolMaintainer(this.cache, cycle, lock, this.waiters, poolConfig, registered, options.pool);
     this.cooldowns = new CooldownSweeper(this.cache, ds, { resyncIntervalMs: options.cooldownResyncMs });
-    this.follower = new WaiterFollower(this.cache, this.waiters, options.followIntervalMs);
+    const filling = (node: string) => this.maintainer.isCycling(node);
+    this.follower = new WaiterFollower(this.cache, this.waiters, filling, options.followIntervalMs);
     const serviceCidr = () => eniConfig().serviceCidr;
     const targets = () => ({ minPoolSize: eniConfig().minPoolSize, maxPoolSize: eniConfig().maxPoolSize });
     const [enis, ips, allocations] = [new EniRepository(ds), new IpRepository(ds), new AllocationRepository(ds)];

@@ -122,6 +122,11 @@ export class PoolMaintainer {
       .catch((error: unknown) => this.log.warn(`listing nodes for the pool maintainer failed: ${String(error)}`));
   }
 
+  /** True while this process runs a cycle of the node (and so holds its pool lock). */
+  isCycling(node: string): boolean {
+    return Boolean(this.loops.get(node)?.running);
+  }
+
   /** What went wrong in this process's last cycle of the node, while it has not succeeded since. */
   lastFailure(node: string): PoolFailure | null {
     return this.loops.get(node)?.lastFailure ?? null;

@@ -15,6 +15,8 @@ export class WaiterFollower {
   constructor(
     private readonly cache: NodeStateCache,
     private readonly waiters: PoolWaiters,
+    /** Nodes whose pool this process is filling right now: their new addresses reach the waiters directly. */
+    private readonly fillingHere: (node: string) => boolean,
     private readonly intervalMs = 100,
   ) {}
 
@@ -33,7 +35,7 @@ export class WaiterFollower {
 
   private poll(): void {
     for (const node of this.waiters.busyNodes()) {
-      if (this.busy.has(node)) {
+      if (this.busy.has(node) || this.fillingHere(node)) {
         continue;
       }
       const refresh = this.cache
