@@ -1,32 +1,12 @@
 // The pool and cloud settings of a cluster, read from Terway's `eni_conf` JSON (snake_case keys) plus a few
 // keys of ipledger's own. Parsed and validated by eni-config.parser.ts; docs/configuration.md lists them.
 
-/** The cloud APIs ipledger calls, each behind its own per-minute token bucket. */
-export const CLOUD_APIS = [
-  'AssignPrivateIpAddresses',
-  'AttachNetworkInterface',
-  'CreateNetworkInterface',
-  'DeleteNetworkInterface',
-  'DescribeInstanceTypes',
-  'DescribeNetworkInterfaces',
-  'DescribeVSwitches',
-  'DetachNetworkInterface',
-  'UnassignPrivateIpAddresses',
-] as const;
-export type CloudApi = (typeof CLOUD_APIS)[number];
+import { CLOUD_API_NAMES, type CloudApiName } from '@ipledger/domain';
 
-/** Calls per minute, as Terway's client defaults them (DESIGN.md §6); `rate_limit` overrides single APIs. */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<CloudApi, number>> = {
-  AssignPrivateIpAddresses: 400,
-  AttachNetworkInterface: 500,
-  CreateNetworkInterface: 500,
-  DeleteNetworkInterface: 500,
-  DescribeInstanceTypes: 300,
-  DescribeNetworkInterfaces: 800,
-  DescribeVSwitches: 300,
-  DetachNetworkInterface: 400,
-  UnassignPrivateIpAddresses: 400,
-};
+/** The cloud APIs ipledger calls, each behind its own per-minute token bucket (one list: libs/domain). */
+export const CLOUD_APIS = CLOUD_API_NAMES;
+export type CloudApi = CloudApiName;
+export { DEFAULT_RATE_LIMITS } from '@ipledger/domain';
 
 /** `ordered`: the vSwitch with the most free addresses first; `random`: a shuffled order (Terway's default). */
 export type VSwitchSelectionPolicy = 'ordered' | 'random';

@@ -13,3 +13,4 @@ export * from './node/node.queries.js';
 export * from './pool/pool-planner.js';
 export * from './vswitch/vswitch-choice.js';
 export * from './vswitch/vswitch.decider.js';
+export * from './cloud-apis.js';

@@ -1,20 +1,9 @@
-export const API_NAMES = [
-  'DescribeInstanceTypes',
-  'DescribeVSwitches',
-  'CreateNetworkInterface',
-  'AttachNetworkInterface',
-  'DetachNetworkInterface',
-  'DeleteNetworkInterface',
-  'DescribeNetworkInterfaces',
-  'AssignPrivateIpAddresses',
-  'UnassignPrivateIpAddresses',
-] as const;
+import { CLOUD_API_NAMES, type CloudApiName, isCloudApiName } from '@ipledger/domain';
 
-export type ApiName = (typeof API_NAMES)[number];
-
-export function isApiName(value: string): value is ApiName {
-  return (API_NAMES as readonly string[]).includes(value);
-}
+// The sim answers exactly the APIs the cloud port calls.
+export const API_NAMES = CLOUD_API_NAMES;
+export type ApiName = CloudApiName;
+export const isApiName = isCloudApiName;
 
 /** The APIs that change state: an injected fault "after" the change applies only to these. */
 export const MUTATING_APIS: ReadonlySet<ApiName> = new Set<ApiName>([

@@ -36,10 +36,10 @@ export const DEFAULT_REGION_ID = 'cn-hangzhou';
 export const DEFAULT_VPC = { id: 'vpc-sim', cidr: '10.0.0.0/8' };
 
 export const DEFAULT_VSWITCHES: VSwitchSpec[] = [
-  { id: 'vsw-sim-h1', zoneId: 'cn-hangzhou-h', cidr: '10.0.1.0/24' },
-  { id: 'vsw-sim-h2', zoneId: 'cn-hangzhou-h', cidr: '10.0.2.0/24' },
-  { id: 'vsw-sim-i1', zoneId: 'cn-hangzhou-i', cidr: '10.0.3.0/24' },
-  { id: 'vsw-sim-i2', zoneId: 'cn-hangzhou-i', cidr: '10.0.4.0/24' },
+  { id: 'vsw-simh1', zoneId: 'cn-hangzhou-h', cidr: '10.0.1.0/24' },
+  { id: 'vsw-simh2', zoneId: 'cn-hangzhou-h', cidr: '10.0.2.0/24' },
+  { id: 'vsw-simi1', zoneId: 'cn-hangzhou-i', cidr: '10.0.3.0/24' },
+  { id: 'vsw-simi2', zoneId: 'cn-hangzhou-i', cidr: '10.0.4.0/24' },
   // 16 addresses, 12 usable: for exhaustion tests.
-  { id: 'vsw-sim-h-small', zoneId: 'cn-hangzhou-h', cidr: '10.0.255.240/28' },
+  { id: 'vsw-simhsmall', zoneId: 'cn-hangzhou-h', cidr: '10.0.255.240/28' },
 ];

@@ -18,11 +18,11 @@ describe('EcsCloudAdapter against ecs-sim', () => {
 
   it('runs an ENI through its whole life and gives every address back', async () => {
     const { sim, cloud } = env;
-    const node = await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h1' });
-    const freeAtStart = sim.admin.state().vswitches.find((v) => v.vswitchId === 'vsw-sim-h1')!.available;
+    const node = await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-simh1' });
+    const freeAtStart = sim.admin.state().vswitches.find((v) => v.vswitchId === 'vsw-simh1')!.available;
 
     const created = await cloud.createNetworkInterface({
-      vswitchId: 'vsw-sim-h1',
+      vswitchId: 'vsw-simh1',
       securityGroupIds: SECURITY_GROUPS,
       clientToken: newToken(),
       tags: TEST_TAGS,
@@ -51,23 +51,23 @@ describe('EcsCloudAdapter against ecs-sim', () => {
 
     await cloud.deleteNetworkInterface(created.id);
     expect(await cloud.describeNetworkInterfaces({ eniIds: [created.id] })).toEqual([]);
-    expect(sim.admin.state().vswitches.find((v) => v.vswitchId === 'vsw-sim-h1')!.available).toBe(freeAtStart);
+    expect(sim.admin.state().vswitches.find((v) => v.vswitchId === 'vsw-simh1')!.available).toBe(freeAtStart);
   });
 
   it('returns the same ENI for the same ClientToken', async () => {
     const clientToken = newToken();
-    const input = { vswitchId: 'vsw-sim-h2', securityGroupIds: SECURITY_GROUPS, clientToken, tags: TEST_TAGS };
+    const input = { vswitchId: 'vsw-simh2', securityGroupIds: SECURITY_GROUPS, clientToken, tags: TEST_TAGS };
     const first = await env.cloud.createNetworkInterface(input);
     const second = await env.cloud.createNetworkInterface(input);
     expect(second.id).toBe(first.id);
-    expect(env.sim.admin.state().enis.filter((e) => e.vswitchId === 'vsw-sim-h2')).toHaveLength(1);
+    expect(env.sim.admin.state().enis.filter((e) => e.vswitchId === 'vsw-simh2')).toHaveLength(1);
   });
 
   it('treats a repeated attach, and a delete of a deleted ENI, as done', async () => {
     const { sim, cloud } = env;
-    const node = await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-i1' });
+    const node = await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-simi1' });
     const eni = await cloud.createNetworkInterface({
-      vswitchId: 'vsw-sim-i1',
+      vswitchId: 'vsw-simi1',
       securityGroupIds: SECURITY_GROUPS,
       clientToken: newToken(),
       tags: TEST_TAGS,
@@ -83,10 +83,10 @@ describe('EcsCloudAdapter against ecs-sim', () => {
   it('enforces the ENI and IP limits of the instance type', async () => {
     const { sim, cloud } = env;
     // ecs.g6.large: 2 ENIs (the primary included), 6 addresses per ENI (its primary address included).
-    const node = await sim.admin.createInstance({ instanceType: 'ecs.g6.large', vswitchId: 'vsw-sim-i2' });
+    const node = await sim.admin.createInstance({ instanceType: 'ecs.g6.large', vswitchId: 'vsw-simi2' });
     const create = () =>
       cloud.createNetworkInterface({
-        vswitchId: 'vsw-sim-i2',
+        vswitchId: 'vsw-simi2',
         securityGroupIds: SECURITY_GROUPS,
         clientToken: newToken(),
         tags: TEST_TAGS,
@@ -129,9 +129,9 @@ describe('EcsCloudAdapter against ecs-sim', () => {
   });
 
   it('describes vSwitches with their gateway and free addresses', async () => {
-    const [vswitch] = await env.cloud.describeVSwitches(['vsw-sim-h-small', 'vsw-sim-h-small']);
+    const [vswitch] = await env.cloud.describeVSwitches(['vsw-simhsmall', 'vsw-simhsmall']);
     expect(vswitch).toMatchObject({
-      id: 'vsw-sim-h-small',
+      id: 'vsw-simhsmall',
       zone: 'cn-hangzhou-h',
       cidr: '10.0.255.240/28',
       gateway: '10.0.255.253',

@@ -13,7 +13,7 @@ describe('EcsCloudAdapter under cloud trouble', () => {
     env = undefined;
   });
 
-  const eniInput = (vswitchId = 'vsw-sim-h1') => ({
+  const eniInput = (vswitchId = 'vsw-simh1') => ({
     vswitchId,
     securityGroupIds: SECURITY_GROUPS,
     clientToken: newToken(),
@@ -60,8 +60,8 @@ describe('EcsCloudAdapter under cloud trouble', () => {
   async function eniBatch(current: SimAndAdapter): Promise<void> {
     const { sim, cloud } = current;
     const nodes = [
-      await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h1' }),
-      await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h2' }),
+      await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-simh1' }),
+      await sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-simh2' }),
     ];
     await Promise.all(
       nodes.map(async (node) => {
@@ -120,12 +120,12 @@ describe('EcsCloudAdapter under cloud trouble', () => {
   });
 
   it('reports an exhausted vSwitch as vswitch-exhausted', async () => {
-    env = await startSimAndAdapter({ faults: { exhaustedVSwitches: ['vsw-sim-h1'] } });
-    const error = await env.cloud.createNetworkInterface(eniInput('vsw-sim-h1')).catch((e: unknown) => e);
+    env = await startSimAndAdapter({ faults: { exhaustedVSwitches: ['vsw-simh1'] } });
+    const error = await env.cloud.createNetworkInterface(eniInput('vsw-simh1')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CloudError);
     expect(error).toMatchObject({ kind: 'vswitch-exhausted', code: 'InvalidVSwitchId.IpNotEnough', httpStatus: 403 });
-    expect((await env.cloud.describeVSwitches(['vsw-sim-h1']))[0]?.availableIpCount).toBe(0);
-    await expect(env.cloud.createNetworkInterface(eniInput('vsw-sim-h2'))).resolves.toMatchObject({
+    expect((await env.cloud.describeVSwitches(['vsw-simh1']))[0]?.availableIpCount).toBe(0);
+    await expect(env.cloud.createNetworkInterface(eniInput('vsw-simh2'))).resolves.toMatchObject({
       status: 'Available',
     });
   });
@@ -133,7 +133,7 @@ describe('EcsCloudAdapter under cloud trouble', () => {
   it('fills a small vSwitch with exactly its usable addresses, never the reserved ones or the gateway', async () => {
     env = await startSimAndAdapter();
     const { cloud } = env;
-    const eni = await cloud.createNetworkInterface(eniInput('vsw-sim-h-small'));
+    const eni = await cloud.createNetworkInterface(eniInput('vsw-simhsmall'));
     const handed = [eni.primaryIp];
     let exhausted: unknown;
     while (exhausted === undefined) {
@@ -145,14 +145,14 @@ describe('EcsCloudAdapter under cloud trouble', () => {
     }
     expect(exhausted).toMatchObject({ kind: 'vswitch-exhausted' });
     expect([...handed].sort()).toEqual(Array.from({ length: 12 }, (_, i) => `10.0.255.${241 + i}`).sort());
-    await expect(cloud.createNetworkInterface(eniInput('vsw-sim-h-small'))).rejects.toMatchObject({
+    await expect(cloud.createNetworkInterface(eniInput('vsw-simhsmall'))).rejects.toMatchObject({
       kind: 'vswitch-exhausted',
     });
   });
 
   it('surfaces a failed attachment instead of waiting for ever', async () => {
     env = await startSimAndAdapter({ faults: { attachFailureRate: 1 } });
-    const node = await env.sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h1' });
+    const node = await env.sim.admin.createInstance({ instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-simh1' });
     const eni = await env.cloud.createNetworkInterface(eniInput());
     const error = await env.cloud.attachNetworkInterface(eni.id, node.instanceId).catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'internal', code: 'EniAttachFailed', retryable: true });
@@ -162,7 +162,7 @@ describe('EcsCloudAdapter under cloud trouble', () => {
   it('never puts credentials into errors', async () => {
     env = await startSimAndAdapter();
     await env.sim.close();
-    const error = (await env.cloud.describeVSwitches(['vsw-sim-h1']).catch((e: unknown) => e)) as CloudError;
+    const error = (await env.cloud.describeVSwitches(['vsw-simh1']).catch((e: unknown) => e)) as CloudError;
     expect(error.kind).toBe('internal');
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toMatch(
       /LTAIintegrationKey|integrationSecretValue/,

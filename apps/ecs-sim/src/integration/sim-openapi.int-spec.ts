@@ -70,7 +70,7 @@ describe('ecs-sim OpenAPI', () => {
       now: () => now,
       config: { attachDelayMs: 5, detachDelayMs: 5, throttleLimits: { DescribeVSwitches: 3 } },
       instances: [
-        { instanceId: 'i-node-a', instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-sim-h1', netns: 'ipl-node-a' },
+        { instanceId: 'i-node-a', instanceType: 'ecs.g7.xlarge', vswitchId: 'vsw-simh1', netns: 'ipl-node-a' },
       ],
     });
     ecs = sdkClient(sim.endpoint);
@@ -82,17 +82,17 @@ describe('ecs-sim OpenAPI', () => {
 
   const create = (extra: Partial<$Ecs.CreateNetworkInterfaceRequest> = {}) =>
     ecs.createNetworkInterface(
-      new $Ecs.CreateNetworkInterfaceRequest({ regionId, vSwitchId: 'vsw-sim-h1', securityGroupId: 'sg-1', ...extra }),
+      new $Ecs.CreateNetworkInterfaceRequest({ regionId, vSwitchId: 'vsw-simh1', securityGroupId: 'sg-1', ...extra }),
     );
 
   it('tells the fabric about vSwitches, the primary ENI, then each attach and its addresses, in order', async () => {
     const primary = sim.admin.getEni(sim.admin.getInstance('i-node-a')!.primaryEniId)!;
     expect(fabric.events).toEqual([
-      'addVSwitch vsw-sim-h1 10.0.1.0/24 gw 10.0.1.253',
-      'addVSwitch vsw-sim-h2 10.0.2.0/24 gw 10.0.2.253',
-      'addVSwitch vsw-sim-i1 10.0.3.0/24 gw 10.0.3.253',
-      'addVSwitch vsw-sim-i2 10.0.4.0/24 gw 10.0.4.253',
-      'addVSwitch vsw-sim-h-small 10.0.255.240/28 gw 10.0.255.253',
+      'addVSwitch vsw-simh1 10.0.1.0/24 gw 10.0.1.253',
+      'addVSwitch vsw-simh2 10.0.2.0/24 gw 10.0.2.253',
+      'addVSwitch vsw-simi1 10.0.3.0/24 gw 10.0.3.253',
+      'addVSwitch vsw-simi2 10.0.4.0/24 gw 10.0.4.253',
+      'addVSwitch vsw-simhsmall 10.0.255.240/28 gw 10.0.255.253',
       `attachEni i-node-a ${primary.eniId} #0`,
       `assignIps ${primary.eniId} ${primary.primaryIp}`,
     ]);
@@ -253,13 +253,13 @@ describe('ecs-sim OpenAPI', () => {
     const created = await post('/instances', {
       instanceType: 'ecs.g6.large',
       zone: 'cn-hangzhou-i',
-      vswitchId: 'vsw-sim-i1',
+      vswitchId: 'vsw-simi1',
     });
     expect(created.status).toBe(201);
     const instance = (await created.json()) as { instanceId: string; primaryIp: string };
     expect(instance.primaryIp).toMatch(/^10\.0\.3\./);
     expect((await fetch(`${base}/instances/${instance.instanceId}`)).status).toBe(200);
-    expect((await post('/instances', { instanceType: 'ecs.nope', vswitchId: 'vsw-sim-i1' })).status).toBe(400);
+    expect((await post('/instances', { instanceType: 'ecs.nope', vswitchId: 'vsw-simi1' })).status).toBe(400);
 
     expect(
       (await post('/faults', { rate: 1, codes: ['Operation.Conflict'], apis: ['DescribeInstanceTypes'] })).status,
@@ -277,6 +277,6 @@ describe('ecs-sim OpenAPI', () => {
     const state = (await (await fetch(`${base}/state`)).json()) as {
       vswitches: { vswitchId: string; gateway: string }[];
     };
-    expect(state.vswitches.find((v) => v.vswitchId === 'vsw-sim-i1')?.gateway).toBe('10.0.3.253');
+    expect(state.vswitches.find((v) => v.vswitchId === 'vsw-simi1')?.gateway).toBe('10.0.3.253');
   });
 });

@@ -87,7 +87,7 @@ export class InstanceService {
     this.world.instances.delete(instance.id);
   }
 
-  private createPrimaryEni(instanceId: string, vswitchId: string, securityGroupId = 'sg-sim-default'): SimEni {
+  private createPrimaryEni(instanceId: string, vswitchId: string, securityGroupId = 'sg-simdefault'): SimEni {
     const primary = this.enis.create({
       vswitchId,
       securityGroupIds: [securityGroupId],
