@@ -9,5 +9,11 @@ const installed = join(root, 'node_modules', '.package-lock.json');
 const stale = !existsSync(installed) || statSync(installed).mtimeMs < statSync(join(root, 'package-lock.json')).mtimeMs;
 if (stale) {
   console.error('ipledger: installing dependencies (npm ci)...');
-  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  try {
+    execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  } catch {
+    // See .ci/run: a lock that lost other platforms' optional entries is refused by `npm ci`.
+    console.error('ipledger: npm ci refused package-lock.json; falling back to npm install');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: root, stdio: 'inherit' });
+  }
 }
