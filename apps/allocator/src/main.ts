@@ -22,6 +22,9 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = new JsonLogger('Allocator', { logLevels: levelsFrom('log') });
+  for (const warning of settings.eniConfig.warnings) {
+    logger.warn(warning);
+  }
   const telemetry = await startTelemetry({
     serviceName: 'ipledger-allocator',
     serviceInstanceId: settings.env.replicaId,

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { formatDuration } from './duration.js';
 import { type EniConfig, type LoadedEniConfig } from './eni-config.js';
 
-export function canonicalEniConfig(config: EniConfig): LoadedEniConfig {
+export function canonicalEniConfig(config: EniConfig): Omit<LoadedEniConfig, 'warnings'> {
   const canonical = sortKeys({
     cluster_id: config.clusterId,
     enable_eni_trunking: config.enableEniTrunking,

@@ -102,6 +102,18 @@ describe('parseEniConfig: the document', () => {
     ]);
   });
 
+  it('accepts Terway keys that only tune Terway itself, with a warning for each', () => {
+    const loaded = parseEniConfig(
+      JSON.stringify({ ...minimal, version: '1', ipam_type: 'crd', ip_pool_sync_period: '120s' }),
+    );
+    expect(loaded.warnings).toEqual([
+      'eni-config: version: a Terway key that has no effect in ipledger; ignored',
+      'eni-config: ipam_type: a Terway key that has no effect in ipledger; ignored',
+      'eni-config: ip_pool_sync_period: a Terway key that has no effect in ipledger; ignored',
+    ]);
+    expect(loaded.sha256).toBe(parseEniConfig(JSON.stringify(minimal)).sha256);
+  });
+
   it('reports every problem at once', () => {
     expect(problemsOf({ max_pool_size: -1, ip_cooldown: 'soon', cluster_id: undefined })).toHaveLength(3);
   });

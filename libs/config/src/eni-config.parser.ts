@@ -35,9 +35,22 @@ const KNOWN_KEYS = new Set([
   'cluster_id',
 ]);
 
-// Keys Terway reads that ipledger does not: named as such, so a copied Terway config fails clearly.
-const TERWAY_ONLY_KEYS = new Set([
+// Terway keys that only tune Terway's own machinery (its CRD sync, its kube client, its config versioning):
+// a Terway config copied as it is still starts, and the allocator warns that they have no effect.
+const TERWAY_IGNORED_KEYS = new Set([
   'version',
+  'ipam_type',
+  'ip_pool_sync_period',
+  'backoff_override',
+  'kube_client_qps',
+  'kube_client_burst',
+  'vswitch_selection_ttl',
+  'disable_security_group_check',
+  'custom_stateful_workload_kinds',
+]);
+// Terway keys whose silent absence would change what pods get or which ENIs are touched (prefix mode,
+// ERDMA, ENI caps, warm-up, tag filters): refused by name, so nobody runs a cluster believing they apply.
+const TERWAY_UNSUPPORTED_KEYS = new Set([
   'ip_warm_up_size',
   'min_eni',
   'max_eni',
@@ -51,15 +64,7 @@ const TERWAY_ONLY_KEYS = new Set([
   'enable_ip_prefix',
   'ipv4_prefix_count',
   'ipv6_prefix_count',
-  'ipam_type',
-  'ip_pool_sync_period',
-  'backoff_override',
-  'custom_stateful_workload_kinds',
-  'kube_client_qps',
-  'kube_client_burst',
-  'vswitch_selection_ttl',
   'enable_eip_pool',
-  'disable_security_group_check',
 ]);
 const CREDENTIAL_KEYS = new Set(['access_key', 'access_secret', 'credential_path']);
 
@@ -80,13 +85,15 @@ export function eniConfigFromObject(raw: unknown): LoadedEniConfig {
   if (!isPlainObject(raw)) {
     throw new ConfigError(['eni-config: must be a JSON object of eni_conf keys']);
   }
-  checkKeys(raw, problems);
+  const warnings = checkKeys(raw, problems);
   const config = readConfig(new FieldReader(raw, problems));
   problems.throwIfAny();
-  return canonicalEniConfig(config);
+  return { ...canonicalEniConfig(config), warnings };
 }
 
-function checkKeys(doc: Record<string, unknown>, problems: ProblemList): void {
+/** Reports unknown and unsupported keys as problems; returns warnings for keys that are merely ignored. */
+function checkKeys(doc: Record<string, unknown>, problems: ProblemList): string[] {
+  const warnings: string[] = [];
   for (const key of Object.keys(doc)) {
     if (KNOWN_KEYS.has(key)) {
       continue;
@@ -95,12 +102,15 @@ function checkKeys(doc: Record<string, unknown>, problems: ProblemList): void {
       problems.add(key, 'this is the ConfigMap entry: pass its value (the eni_conf JSON), not the ConfigMap data');
     } else if (CREDENTIAL_KEYS.has(key)) {
       problems.add(key, 'credentials are not read from eni-config; set ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET');
-    } else if (TERWAY_ONLY_KEYS.has(key)) {
+    } else if (TERWAY_IGNORED_KEYS.has(key)) {
+      warnings.push(`eni-config: ${key}: a Terway key that has no effect in ipledger; ignored`);
+    } else if (TERWAY_UNSUPPORTED_KEYS.has(key)) {
       problems.add(key, 'a Terway key that ipledger does not support; remove it');
     } else {
       problems.add(key, 'unknown key');
     }
   }
+  return warnings;
 }
 
 function readConfig(r: FieldReader): EniConfig {

@@ -67,4 +67,6 @@ export interface LoadedEniConfig {
   canonicalJson: string;
   /** Hex sha256 of canonicalJson: equal configs, however written, hash the same. */
   sha256: string;
+  /** Keys that were accepted but have no effect (Terway-only tuning); worth a log line, not a refusal. */
+  warnings: string[];
 }

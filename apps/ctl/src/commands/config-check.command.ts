@@ -17,9 +17,10 @@ export function runConfigCheck(ctx: CommandContext, file: string): number {
   try {
     const loaded = parseEniConfig(text);
     if (ctx.json) {
-      writeJson(ctx, { file, valid: true, sha256: loaded.sha256, config: loaded.canonical });
+      writeJson(ctx, { file, valid: true, sha256: loaded.sha256, warnings: loaded.warnings, config: loaded.canonical });
     } else {
       ctx.write(`${file}: valid eni-config (sha256 ${loaded.sha256})\n`);
+      ctx.write(loaded.warnings.map((w) => `  warning: ${w}\n`).join(''));
     }
     return EXIT_OK;
   } catch (error) {
