@@ -54,8 +54,19 @@ async function runOne(benchmark: Benchmark): Promise<BenchSection> {
   const loadBefore = currentLoad();
   log(`▶ ${benchmark.name}`);
   const timer = setTimeout(() => controller.abort(new Error('time limit')), benchmark.timeoutMs);
+  // Past its limit a benchmark gets a minute to notice the abort and clean up; one stuck in an await is left
+  // behind so that the others still run (its child processes die with the runner).
+  let stuck: NodeJS.Timeout | undefined;
+  const abandoned = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => {
+      stuck = setTimeout(() => reject(new Error('it did not stop within a minute of its time limit')), 60_000);
+    });
+  });
   try {
-    const outcome = await benchmark.run({ log: (line) => log(`  ${line}`), signal: controller.signal });
+    const outcome = await Promise.race([
+      benchmark.run({ log: (line) => log(`  ${line}`), signal: controller.signal }),
+      abandoned,
+    ]);
     const seconds = Math.round((Date.now() - started) / 1000);
     const footer = `_Measured ${new Date(started).toISOString()} in ${seconds} s; 1-minute load average ${loadBefore.toFixed(1)} before, ${currentLoad().toFixed(1)} after._`;
     log(`✔ ${benchmark.name} (${seconds} s)`);
@@ -71,6 +82,7 @@ async function runOne(benchmark: Benchmark): Promise<BenchSection> {
     return { ...base, body: '', targets: [], notMeasured: reason.split('\n')[0] };
   } finally {
     clearTimeout(timer);
+    clearTimeout(stuck);
   }
 }
 

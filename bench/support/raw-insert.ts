@@ -30,9 +30,7 @@ export async function measureRawInserts(url: string, concurrency: number, durati
   const idle: { error: Error | null } = { error: null };
   pool.on('error', (error) => (idle.error ??= error));
   try {
-    // Open every connection first: connection set-up is not what is measured.
-    const warm = await Promise.all(Array.from({ length: concurrency }, () => pool.connect()));
-    warm.forEach((c) => c.release());
+    await openConnections(pool, concurrency);
     const samples: number[] = [];
     let n = 0;
     const loop = await closedLoop(concurrency, durationMs, async (worker) => {
@@ -53,5 +51,29 @@ export async function measureRawInserts(url: string, concurrency: number, durati
     } satisfies RawInsertResult;
   } finally {
     await pool.end();
+  }
+}
+
+/**
+ * Opens every connection before measuring (set-up is not what is measured). The server's connection slots
+ * are shared with whatever else runs on it, so a refusal is retried a few times; every connection that was
+ * opened is handed back either way, or ending the pool would wait for it forever.
+ */
+async function openConnections(pool: pg.Pool, count: number): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const opened = await Promise.allSettled(Array.from({ length: count }, () => pool.connect()));
+    for (const result of opened) {
+      if (result.status === 'fulfilled') {
+        result.value.release();
+      }
+    }
+    const refused = opened.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (!refused) {
+      return;
+    }
+    if (attempt === 5) {
+      throw new Error(`could not open ${count} connections: ${(refused.reason as Error).message}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 }
