@@ -95,6 +95,7 @@ function header(machine: MachineInfo, postgres: string, startedAt: Date): string
     'same machine. Targets are marked ✅ pass or ❌ miss; a miss never fails the build. Where a benchmark could',
     'not run, its section says why instead of showing a figure. Load generators, Postgres, nats-server, ecs-sim',
     'and the allocator share the machine, and other work may run beside them (see the load averages).',
+    `\`npm run bench -- --only <name>[,<name>]\` measures some sections again and keeps the others; names: ${BENCHMARKS.map((b) => `\`${b.name}\``).join(', ')}.`,
     '',
     `- Last run: ${startedAt.toISOString()} (each section says when it was measured)`,
     `- CPU: ${machine.cpuModel}, ${machine.cores} cores; memory ${machine.memoryGiB} GiB`,
