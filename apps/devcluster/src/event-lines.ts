@@ -1,36 +1,12 @@
 // One line a newcomer understands per ledger event worth showing: nodes registering, the pool growing and
 // shrinking through the cloud, pods getting and giving back addresses, and what went wrong. Pure.
-import { type LedgerEvent, type LedgerEventType } from '@ipledger/domain';
+import { isLedgerEventType, type LedgerEvent, type LedgerEventType } from '@ipledger/domain';
 
 export interface EventLine {
   text: string;
   /** Trouble (a failed cloud call, a blocked vSwitch): shown with a marker. */
   warning: boolean;
 }
-
-const KNOWN: ReadonlySet<string> = new Set<LedgerEventType>([
-  'NodeRegistered',
-  'EniCreateRequested',
-  'EniCreated',
-  'EniCreateFailed',
-  'EniAttachRequested',
-  'EniAttached',
-  'IpsAssigned',
-  'IpAllocated',
-  'IpReleaseRequested',
-  'PodTeardownConfirmed',
-  'IpReleased',
-  'IpCooldownEnded',
-  'IpsUnassignRequested',
-  'IpsUnassigned',
-  'EniDetachRequested',
-  'EniDetached',
-  'EniDeleted',
-  'CloudCallFailed',
-  'VSwitchBlocked',
-  'VSwitchCapacityObserved',
-  'ConfigApplied',
-]);
 
 // Bookkeeping steps of a bigger change: the live feed leaves them out, an address's history shows them.
 const ROUTINE: ReadonlySet<string> = new Set<LedgerEventType>([
@@ -46,7 +22,7 @@ const TROUBLE: ReadonlySet<string> = new Set<LedgerEventType>(['EniCreateFailed'
 
 /** The live feed's line for a recorded event, or null when it is routine (or a type this version does not know). */
 export function eventLine(event: { type: string; data: unknown }): EventLine | null {
-  if (!KNOWN.has(event.type) || ROUTINE.has(event.type)) {
+  if (!isLedgerEventType(event.type) || ROUTINE.has(event.type)) {
     return null;
   }
   return { text: describe(event as LedgerEvent), warning: TROUBLE.has(event.type) };
@@ -54,7 +30,7 @@ export function eventLine(event: { type: string; data: unknown }): EventLine | n
 
 /** Any event in a sentence, routine ones included; an unknown type is named as it is. */
 export function describeEvent(event: { type: string; data: unknown }): string {
-  return KNOWN.has(event.type) ? describe(event as LedgerEvent) : event.type;
+  return isLedgerEventType(event.type) ? describe(event as LedgerEvent) : event.type;
 }
 
 function describe(event: LedgerEvent): string {

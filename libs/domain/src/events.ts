@@ -241,3 +241,38 @@ export type LedgerEventType = LedgerEvent['type'];
 export const nodeStream = (node: string): string => `node-${node}`;
 export const vswitchStream = (vswitchId: string): string => `vswitch-${vswitchId}`;
 export const CLUSTER_STREAM = 'cluster';
+
+/** Every event type the ledger records, e.g. for readers that must tell a known event from a newer one. */
+export const LEDGER_EVENT_TYPES = [
+  'NodeRegistered',
+  'EniCreateRequested',
+  'EniCreated',
+  'EniCreateFailed',
+  'EniAttachRequested',
+  'EniAttached',
+  'IpsAssigned',
+  'IpAllocated',
+  'IpReleaseRequested',
+  'PodTeardownConfirmed',
+  'IpReleased',
+  'IpCooldownEnded',
+  'IpsUnassignRequested',
+  'IpsUnassigned',
+  'EniDetachRequested',
+  'EniDetached',
+  'EniDeleted',
+  'CloudCallFailed',
+  'VSwitchBlocked',
+  'VSwitchCapacityObserved',
+  'ConfigApplied',
+] as const satisfies readonly LedgerEventType[];
+
+// Fails to compile when an event type is added to the unions above but not to the list.
+type UnlistedEventType = Exclude<LedgerEventType, (typeof LEDGER_EVENT_TYPES)[number]>;
+const _everyTypeListed: [UnlistedEventType] extends [never] ? true : UnlistedEventType = true;
+
+const LEDGER_EVENT_TYPE_SET: ReadonlySet<string> = new Set(LEDGER_EVENT_TYPES);
+
+export function isLedgerEventType(type: string): type is LedgerEventType {
+  return LEDGER_EVENT_TYPE_SET.has(type);
+}

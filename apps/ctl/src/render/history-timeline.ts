@@ -1,33 +1,9 @@
 // Reads the ledger's events back as a story: one sentence per event, and for an IP or a pod the spans in
 // which a pod held an address ("who held 10.0.1.5, and when"). Events come as the allocator's History stream
 // sends them (type + JSON data); types this CLI does not know yet are shown with their raw data.
-import { type LedgerEvent, type LedgerEventType } from '@ipledger/domain';
+import { isLedgerEventType, type LedgerEvent } from '@ipledger/domain';
 import { formatDuration } from '@ipledger/config';
 import { type HistoryEntry } from '@ipledger/proto';
-
-const KNOWN_TYPES: ReadonlySet<string> = new Set<LedgerEventType>([
-  'NodeRegistered',
-  'EniCreateRequested',
-  'EniCreated',
-  'EniCreateFailed',
-  'EniAttachRequested',
-  'EniAttached',
-  'IpsAssigned',
-  'IpAllocated',
-  'IpReleaseRequested',
-  'PodTeardownConfirmed',
-  'IpReleased',
-  'IpCooldownEnded',
-  'IpsUnassignRequested',
-  'IpsUnassigned',
-  'EniDetachRequested',
-  'EniDetached',
-  'EniDeleted',
-  'CloudCallFailed',
-  'VSwitchBlocked',
-  'VSwitchCapacityObserved',
-  'ConfigApplied',
-]);
 
 export interface TimelineEvent {
   position: string;
@@ -62,7 +38,7 @@ export function toTimelineEvent(entry: HistoryEntry): TimelineEvent {
   } catch {
     data = { raw: entry.data_json };
   }
-  const event = KNOWN_TYPES.has(entry.type) ? ({ type: entry.type, data } as unknown as LedgerEvent) : null;
+  const event = isLedgerEventType(entry.type) ? ({ type: entry.type, data } as unknown as LedgerEvent) : null;
   return { position: entry.position, stream: entry.stream, type: entry.type, at: entry.at, data, event };
 }
 
