@@ -135,6 +135,31 @@ describe('policy-route dataplane through a simulated VPC', () => {
     });
     expect(await pod.dataplane.check(pod.spec)).toContainEqual(expect.objectContaining({ code: 'host-link' }));
   });
+
+  it('sets a pod up in two stages (links, then address) and takes it down in two (isolate, then links)', async () => {
+    const pod = podByName('p4');
+    const netnsName = pod.spec.netns.split('/').at(-1)!;
+    const peer = podByName('p1').spec.netns.split('/').at(-1)!;
+    await pod.dataplane.prepareLinks(pod.spec);
+    await pod.dataplane.completeAddress(pod.spec);
+    // A port of its own: the first echo server of this pod went with its address.
+    await lab.startEchoServer(netnsName, pod.spec.ip, ECHO_PORT + 1);
+    expect(await pod.dataplane.check(pod.spec)).toEqual([]);
+    expect(await lab.echo(peer, [pod.spec.ip], ECHO_PORT + 1)).toEqual({ [pod.spec.ip]: true });
+
+    await pod.dataplane.isolate({ containerId: pod.spec.containerId, ip: pod.spec.ip });
+    const host = await pod.kernel.read(HOST_NS, ['links', 'routes', 'rules']);
+    const { hostVeth } = podNames(pod.spec.containerId);
+    expect(host.links.find((l) => l.name === hostVeth)).toMatchObject({ up: false });
+    expect(host.routes.filter((r) => r.dst === pod.spec.ip)).toEqual([]);
+    expect(host.rules.filter((r) => r.from === pod.spec.ip || r.to === pod.spec.ip)).toEqual([]);
+    expect(await lab.echo(peer, [pod.spec.ip], ECHO_PORT + 1, 1500)).toEqual({ [pod.spec.ip]: false });
+
+    await pod.dataplane.removeLinks({ containerId: pod.spec.containerId });
+    await pod.dataplane.removeLinks({ containerId: pod.spec.containerId });
+    const after = await pod.kernel.read(HOST_NS, ['links']);
+    expect(after.links.filter((l) => l.name === hostVeth)).toEqual([]);
+  });
 });
 
 describe('policy-route setup that fails midway', () => {

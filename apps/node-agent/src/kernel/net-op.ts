@@ -87,6 +87,8 @@ function benignFor(op: NetOp): Benign | null {
     case 'ifb-add':
     case 'rule-add':
       return 'exists';
+    // A device that is gone is as down as it gets (a deleted netns took the veth along).
+    case 'link-down':
     case 'link-del':
     case 'addr-del':
     case 'route-del':
@@ -95,7 +97,6 @@ function benignFor(op: NetOp): Benign | null {
     case 'qdisc-del':
       return 'absent';
     case 'link-up':
-    case 'link-down':
     case 'link-rename':
     case 'link-alias':
     case 'link-move':
