@@ -158,7 +158,8 @@ describe('agent killed during ADD', () => {
       20_000,
       50,
     );
-    expect(await recordPhases(node.stateDir)).toEqual(['configuring']);
+    // A shared-ENI pod's only record before `ready` is `allocating` (docs/node-agent.md, ADD).
+    expect(await recordPhases(node.stateDir)).toEqual(['allocating']);
     await cluster.stopAgent('node-x', 'SIGKILL');
     expect((await add).json).toMatchObject({ code: 11 });
 

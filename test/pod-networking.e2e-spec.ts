@@ -2,6 +2,7 @@
 // simulated VPC (DESIGN.md §9): ecs-sim with the netns fabric, the allocator process, Postgres and NATS.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClusterPod, type LocalCluster } from '../apps/devcluster/src/local-cluster.js';
+import { podNames } from '../apps/node-agent/src/dataplane/pod-naming.js';
 import { e2eCluster, eventually } from './support/e2e-cluster.js';
 
 const COOLDOWN_SECONDS = 4;
@@ -96,6 +97,22 @@ describe('DEL', () => {
     expect(Date.parse(ended.at)).toBeGreaterThanOrEqual(cooldownUntil);
     const pool = await cluster.allocator.describePool({ node: 'node-b' });
     expect(pool.cooling).toBe(0);
+  });
+
+  it('deletes the pod’s veth after answering, while its namespace still exists', async () => {
+    const pod = await cluster.addPod('node-b', { name: 'vethgone' });
+    const hostVeth = podNames(pod.containerId).hostVeth;
+    const nodeNetns = cluster.node('node-b').netns;
+    expect((await links(cluster, nodeNetns)).map((l) => l.ifname)).toContain(hostVeth);
+
+    // DEL alone (removePod would also delete the namespace, which takes the veth with it).
+    const deleted = await cluster.cni('node-b', 'DEL', pod, { cniVersion: pod.cniVersion });
+    expect(deleted.code).toBe(0);
+    await eventually(async () => {
+      expect((await links(cluster, nodeNetns)).map((l) => l.ifname)).not.toContain(hostVeth);
+      expect((await links(cluster, pod.netns)).map((l) => l.ifname)).toEqual(['lo']);
+    }, 10_000);
+    await cluster.removePod(pod);
   });
 });
 

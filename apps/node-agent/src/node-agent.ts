@@ -38,6 +38,7 @@ export class NodeAgent {
   private readonly repairs: NodeRepairService;
   private readonly handler: NodeEventHandler;
   private readonly cniHandler: AgentCniHandler;
+  private readonly pods: PodNetworkService;
   private socket: CniSocketServer | null = null;
   private nats: NatsConnection | null = null;
   private consumer: DurableConsumer | null = null;
@@ -67,7 +68,7 @@ export class NodeAgent {
       new ExclusiveEniDataplane(kernel),
       nodeAddresses,
     );
-    const pods = new PodNetworkService({
+    const pods = (this.pods = new PodNetworkService({
       node,
       allocator: this.allocator,
       enis: directory,
@@ -78,8 +79,9 @@ export class NodeAgent {
       serviceCidr: settings.serviceCidr,
       allocatorTimeoutMs: timeoutMs,
       logger: logger.child({ component: 'pods' }),
+      nodeMode: settings.mode,
       testAddDelayMs: settings.testAddDelayMs,
-    });
+    }));
     this.repairs = new NodeRepairService({
       node,
       allocator: this.allocator,
@@ -127,6 +129,7 @@ export class NodeAgent {
     }
     await this.startup?.catch(() => undefined);
     await this.socket?.close();
+    await this.pods.settled();
     await this.consumer?.stop();
     await this.nats?.close();
     this.allocator.close();

@@ -10,6 +10,8 @@ import {
   type ExclusiveEniTeardownSpec,
   type PodNetworkResult,
   type PodTeardownSpec,
+  type PodLinkSpec,
+  type PolicyRouteDataplane,
   type PolicyRoutePodSpec,
 } from '../dataplane/index.js';
 import { type PodDataplaneMode, type PodRecord, type PodRecordEni } from '../state/pod-record.js';
@@ -24,7 +26,9 @@ export type TeardownTarget = Pick<PodRecord, 'containerId' | 'netns' | 'ip' | 'm
 export const isConfigured = (record: PodRecord): record is ConfiguredPod =>
   record.ip !== undefined && record.mode !== undefined && record.eni !== undefined;
 
-export type PolicyRoutePlane = Dataplane<PolicyRoutePodSpec, PodTeardownSpec>;
+/** policy-route also offers setup and teardown in two stages each (docs/node-agent.md, ADD and DEL). */
+export type PolicyRoutePlane = Dataplane<PolicyRoutePodSpec, PodTeardownSpec> &
+  Pick<PolicyRouteDataplane, 'prepareLinks' | 'completeAddress' | 'isolate' | 'removeLinks'>;
 export type ExclusiveEniPlane = Dataplane<ExclusiveEniPodSpec, ExclusiveEniTeardownSpec>;
 
 const eniSpecOf = (eni: PodRecordEni): EniSpec => ({
@@ -51,6 +55,36 @@ export class PodDataplanes {
     return pod.mode === 'eni'
       ? this.exclusiveEni.check(await this.exclusiveSpec(pod))
       : this.policyRoute.check(this.policyRouteSpec(pod));
+  }
+
+  /** Stage 1 of a policy-route ADD, while the address is still being allocated. */
+  prepareLinks(pod: PodLinkSpec): Promise<void> {
+    return this.policyRoute.prepareLinks(pod);
+  }
+
+  /** Stage 2 of an ADD: the whole setup, or only what needs the address when `linksReady`. */
+  async complete(pod: ConfiguredPod, linksReady: boolean): Promise<PodNetworkResult> {
+    if (linksReady && pod.mode === 'eni') {
+      // The ledger gave an exclusive ENI after all: its pod gets a different veth.
+      await this.removeLinks(pod);
+    }
+    if (!linksReady || pod.mode === 'eni') {
+      return this.setup(pod);
+    }
+    return this.policyRoute.completeAddress(this.policyRouteSpec(pod));
+  }
+
+  /** Whether a pod can be torn down in two stages (address first, devices after DEL answered). */
+  static stagedTeardown(pod: TeardownTarget): pod is TeardownTarget & { ip: string } {
+    return pod.mode === 'eniip' && pod.ip !== undefined;
+  }
+
+  isolate(pod: { containerId: string; ip: string }): Promise<void> {
+    return this.policyRoute.isolate(pod);
+  }
+
+  removeLinks(pod: { containerId: string }): Promise<void> {
+    return this.policyRoute.removeLinks(pod);
   }
 
   /** Removes whatever of the pod is on the node; succeeds when nothing is. */

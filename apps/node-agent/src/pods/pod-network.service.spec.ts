@@ -58,6 +58,7 @@ async function world(mode: 'eniip' | 'eni' = 'eniip', netns = new Set([NETNS])):
     serviceCidr: null,
     allocatorTimeoutMs: 1000,
     logger: silentLogger,
+    nodeMode: mode,
   });
   return { service, allocator, policyRoute, exclusive, records, log };
 }
@@ -124,7 +125,7 @@ describe('PodNetworkService ADD', () => {
     w.policyRoute.setupFailure = new DomainError('failed-precondition', 'ip: RTNETLINK answers: boom');
     const error = await failure(w.service.add(add));
     expect(error.message).toContain('boom');
-    expect(w.log).toEqual(['setup c1', 'teardown c1', 'release c1 cni-add-failed']);
+    expect(w.log).toEqual(['links c1', 'setup c1', 'teardown c1', 'release c1 cni-add-failed']);
     expect(w.allocator.allocations.size).toBe(0);
     expect(await w.records.get('c1')).toBeNull();
   });
@@ -136,6 +137,8 @@ describe('PodNetworkService ADD', () => {
     const error = await failure(w.service.add(add));
     expect(error.code).toBe('unavailable');
     expect(w.policyRoute.setups).toEqual([]);
+    // The links built while AllocateIp was in flight are gone again.
+    expect(w.log).toEqual(['links c1', 'remove-links c1', 'release c1 cni-add-failed']);
     // The allocator may have handed out an address before the connection broke: the record stays for repair.
     expect(await w.records.get('c1')).toMatchObject({ phase: 'releasing' });
   });
@@ -151,12 +154,31 @@ describe('PodNetworkService ADD', () => {
 });
 
 describe('PodNetworkService DEL', () => {
-  it('tears the pod down before releasing its address', async () => {
+  it('makes the address unusable before releasing it, and deletes the devices after answering', async () => {
     const w = await world();
     await w.service.add(add);
     await w.service.del({ containerId: 'c1', netns: NETNS, ifName: 'eth0', pod: POD });
-    expect(w.log.slice(1)).toEqual(['teardown c1', 'release c1 cni-del']);
-    expect(w.policyRoute.teardowns[0]).toEqual({ containerId: 'c1', netns: NETNS, ip: '10.0.2.11' });
+    expect(w.log.slice(2)).toEqual(['isolate c1', 'release c1 cni-del']);
+    await w.service.settled();
+    expect(w.log.slice(4)).toEqual(['remove-links c1']);
+    expect(await w.records.get('c1')).toBeNull();
+  });
+
+  it('tears an exclusive-ENI pod down completely before releasing its address', async () => {
+    const w = await world('eni');
+    await w.service.add(add);
+    await w.service.del({ containerId: 'c1', netns: NETNS, ifName: 'eth0', pod: POD });
+    expect(w.log).toEqual(['setup c1', 'teardown c1', 'release c1 cni-del']);
+    expect(await w.records.get('c1')).toBeNull();
+  });
+
+  it('finishes a released pod left by a crash: devices only, no second release', async () => {
+    const w = await world();
+    await w.service.add(add);
+    const record = await w.records.get('c1');
+    await w.records.put({ ...record!, phase: 'released' });
+    await w.service.removeLocked((await w.records.get('c1'))!, 'agent-repair', true);
+    expect(w.log.slice(2)).toEqual(['remove-links c1']);
     expect(await w.records.get('c1')).toBeNull();
   });
 
@@ -172,7 +194,9 @@ describe('PodNetworkService DEL', () => {
     await w.service.add(add);
     w.allocator.failures.set('ReleaseIp', rpcError('ReleaseIp', status.UNAVAILABLE));
     await w.service.del({ containerId: 'c1', netns: NETNS, ifName: 'eth0', pod: POD });
-    expect(w.policyRoute.teardowns).toHaveLength(1);
+    await w.service.settled();
+    // Released neither confirmed nor devices deleted: the repair loop does both.
+    expect(w.log.slice(2)).toEqual(['isolate c1', 'release c1 cni-del']);
     expect(await w.records.get('c1')).toMatchObject({ phase: 'releasing' });
   });
 });

@@ -8,11 +8,13 @@ import { podNs, type KernelPort } from '../kernel/index.js';
 import { allocatorFailure, isTransient } from '../allocator/allocator-failure.js';
 import { type EniDirectory } from '../allocator/eni-directory.js';
 import { type Logger } from '../logging/json-logger.js';
-import { type PodRecord } from '../state/pod-record.js';
+import { type PodDataplaneMode, type PodRecord } from '../state/pod-record.js';
 import { type PodRecordStore } from '../state/pod-record.store.js';
 import { type ContainerLocks } from './container-locks.js';
-import { isConfigured, type ConfiguredPod, type PodDataplanes } from './pod-dataplanes.js';
+import { DeferredWork } from './deferred-work.js';
+import { isConfigured, PodDataplanes, type ConfiguredPod } from './pod-dataplanes.js';
 import { describeProblems, eniOf, ledgerMismatches, modeOf, podName, recordFromAllocation } from './pod-ledger.js';
+import { StepTimer } from './step-timer.js';
 
 export interface PodAttachment {
   containerId: string;
@@ -46,6 +48,8 @@ export interface PodNetworkDeps {
   serviceCidr: string | null;
   allocatorTimeoutMs: number;
   logger: Logger;
+  /** The node's mode: on an `eniip` node ADD builds the pod's links while AllocateIp is in flight. */
+  nodeMode: PodDataplaneMode;
   /** Test knob: a pause between the dataplane and the `ready` record (0 in production). */
   testAddDelayMs?: number;
 }
@@ -53,7 +57,16 @@ export interface PodNetworkDeps {
 export type ReleaseOutcome = 'released' | 'deferred';
 
 export class PodNetworkService {
-  constructor(private readonly deps: PodNetworkDeps) {}
+  private readonly deferred: DeferredWork;
+
+  constructor(private readonly deps: PodNetworkDeps) {
+    this.deferred = new DeferredWork(deps.logger);
+  }
+
+  /** Resolves once the devices of pods deleted so far are gone (DEL answers before deleting them). */
+  settled(): Promise<void> {
+    return this.deferred.settled();
+  }
 
   add(request: AddPod): Promise<PodNetworkResult> {
     return this.deps.locks.run(request.containerId, () => this.addLocked(request));
@@ -107,6 +120,10 @@ export class PodNetworkService {
    * instead of failing.
    */
   async removeLocked(record: PodRecord, reason: string, deferRelease: boolean): Promise<ReleaseOutcome> {
+    if (record.phase === 'released') {
+      await this.removeDevices(record);
+      return 'released';
+    }
     const releasing =
       record.phase === 'releasing' ? record : await this.deps.records.put({ ...record, phase: 'releasing' });
     await this.deps.dataplanes.teardown(releasing);
@@ -129,10 +146,12 @@ export class PodNetworkService {
   }
 
   private async addLocked(request: AddPod): Promise<PodNetworkResult> {
+    const timer = new StepTimer();
     const { containerId, netns, ifName, pod } = request;
     if (!(await this.deps.kernel.netnsExists(podNs(netns)))) {
       throw new DomainError('invalid-argument', `CNI_NETNS: ${netns} does not exist`, { field: 'netns', netns });
     }
+    timer.mark('netnsMs');
     const base: Omit<PodRecord, 'updatedAt'> = {
       containerId,
       ifName,
@@ -142,34 +161,97 @@ export class PodNetworkService {
       ...(request.bandwidth ? { bandwidth: request.bandwidth } : {}),
       ...(request.mtu ? { mtu: request.mtu } : {}),
     };
-    const allocating = await this.deps.records.put(base);
-    let allocation: Allocation;
-    try {
-      allocation = await this.deps.allocator.allocateIp(
-        { node: this.deps.node, pod, container_id: containerId, idempotency_key: `${pod.uid}/${containerId}` },
-        this.callOptions(request.traceparent),
-      );
-    } catch (error) {
-      const failure = allocatorFailure(error);
-      await this.abandonAllocation(allocating, failure);
-      throw failure;
+    // None of these needs another: the crash trace, the address, and (eniip) the links, which need no address.
+    const staged = this.deps.nodeMode === 'eniip';
+    const [recorded, allocated, linked] = await Promise.allSettled([
+      timer.time('recordMs', this.deps.records.put(base)),
+      timer.time('allocateMs', this.allocate(request)),
+      staged ? timer.time('linksMs', this.deps.dataplanes.prepareLinks(base)) : Promise.resolve(),
+    ]);
+    timer.mark('stage1Ms');
+    if (recorded.status === 'rejected' || allocated.status === 'rejected') {
+      throw await this.undoStage1(base, recorded, allocated, staged);
     }
+    const result = await this.configure(recorded.value, allocated.value, linked, timer);
+    this.deps.logger.debug('cni add timings', { containerId, ...timer.fields() });
+    return result;
+  }
+
+  private allocate(request: AddPod): Promise<Allocation> {
+    const { containerId, pod } = request;
+    return this.deps.allocator.allocateIp(
+      { node: this.deps.node, pod, container_id: containerId, idempotency_key: `${pod.uid}/${containerId}` },
+      this.callOptions(request.traceparent),
+    );
+  }
+
+  /**
+   * The record could not be written or AllocateIp failed: the links go (prepareLinks undid its own failure),
+   * then the address (if any may exist), then the record. Returns the error to answer.
+   */
+  private async undoStage1(
+    base: Omit<PodRecord, 'updatedAt'>,
+    recorded: PromiseSettledResult<PodRecord>,
+    allocated: PromiseSettledResult<Allocation>,
+    staged: boolean,
+  ): Promise<unknown> {
+    if (staged) {
+      await this.deps.dataplanes.removeLinks(base).catch((error: unknown) =>
+        // Unrecorded devices are swept by the repair loop by their names.
+        this.deps.logger.warn('could not remove the links of a failed ADD', { containerId: base.containerId, error }),
+      );
+    }
+    if (recorded.status === 'rejected') {
+      if (allocated.status === 'fulfilled' || isTransient(allocatorFailure(allocated.reason))) {
+        // No record to leave a trace in: the repair loop releases a ledger allocation no record accounts for.
+        await this.release(base.pod, base.containerId, 'cni-add-failed').catch(() => undefined);
+      }
+      return recorded.reason;
+    }
+    const failure = allocatorFailure((allocated as PromiseRejectedResult).reason);
+    await this.abandonAllocation(recorded.value, failure);
+    return failure;
+  }
+
+  /** Stage 2 of ADD: record the address and wire what needs it (at once), then record the pod ready. */
+  private async configure(
+    allocating: PodRecord,
+    allocation: Allocation,
+    linked: PromiseSettledResult<void>,
+    timer: StepTimer,
+  ): Promise<PodNetworkResult> {
     let configured: ConfiguredPod | null = null;
     try {
-      configured = await this.recordAllocation(allocating, allocation);
-      const result = await this.deps.dataplanes.setup(configured);
+      if (linked.status === 'rejected') {
+        throw linked.reason;
+      }
+      configured = await this.configuredFrom(allocating, allocation);
+      const linksReady = this.deps.nodeMode === 'eniip';
+      const traceEnough = linksReady && configured.mode === 'eniip';
+      // A shared-ENI pod needs no `configuring` record (one fsync less): its `allocating` record is enough of a
+      // crash trace, as teardown finds the address from the veth's host route and the repair loop sweeps rules
+      // no veth accounts for. An exclusive ENI must be remembered before it moves into the pod.
+      const [written, wired] = await Promise.allSettled([
+        traceEnough ? Promise.resolve() : timer.time('configuringRecordMs', this.deps.records.put(configured)),
+        timer.time('addressMs', this.deps.dataplanes.complete(configured, linksReady)),
+      ]);
+      timer.mark('stage2Ms');
+      if (written.status === 'rejected' || wired.status === 'rejected') {
+        throw written.status === 'rejected' ? written.reason : (wired as PromiseRejectedResult).reason;
+      }
       if (this.deps.testAddDelayMs) {
         await new Promise((resolve) => setTimeout(resolve, this.deps.testAddDelayMs));
       }
       await this.deps.records.put({ ...configured, phase: 'ready' });
-      return result;
+      timer.mark('readyRecordMs');
+      return wired.value;
     } catch (error) {
       await this.rollBack(configured ?? { ...allocating, ip: allocation.ip }, error);
       throw error;
     }
   }
 
-  private async recordAllocation(record: PodRecord, allocation: Allocation): Promise<ConfiguredPod> {
+  private async configuredFrom(record: PodRecord, allocation: Allocation): Promise<ConfiguredPod> {
     const mode = modeOf(allocation);
     if (!mode) {
       throw new DomainError(
@@ -182,15 +264,14 @@ export class PodNetworkService {
     }
     const primaryIp = mode === 'eni' ? allocation.ip : await this.primaryIpOf(allocation.eni.id);
     const serviceCidr = allocation.service_cidr || this.deps.serviceCidr || undefined;
-    const configured = await this.deps.records.put({
+    return {
       ...record,
       phase: 'configuring',
       ip: allocation.ip,
       mode,
       eni: eniOf(allocation, primaryIp),
       ...(serviceCidr ? { serviceCidr } : {}),
-    });
-    return configured as ConfiguredPod;
+    };
   }
 
   private async primaryIpOf(eniId: string): Promise<string> {
@@ -243,7 +324,65 @@ export class PodNetworkService {
       await this.deps.dataplanes.teardown({ containerId: request.containerId, netns: request.netns });
       return;
     }
-    await this.removeLocked({ ...record, netns: request.netns || record.netns }, 'cni-del', true);
+    const target = { ...record, netns: request.netns || record.netns };
+    if (known && known.phase !== 'released' && PodDataplanes.stagedTeardown(target)) {
+      await this.removeStaged(target, 'cni-del');
+      return;
+    }
+    await this.removeLocked(target, 'cni-del', true);
+  }
+
+  /**
+   * DEL of a policy-route pod: make the address unusable on the node (rules, route, veth down), give it back,
+   * answer; the devices are deleted afterwards, which waits for the kernel (docs/node-agent.md, DEL). Until
+   * they are gone the record says `released`, so a crash leaves the repair loop a trace to finish.
+   */
+  private async removeStaged(record: PodRecord & { ip: string }, reason: string): Promise<void> {
+    const timer = new StepTimer();
+    const [written, isolated] = await Promise.allSettled([
+      record.phase === 'releasing' ? record : this.deps.records.put({ ...record, phase: 'releasing' }),
+      this.deps.dataplanes.isolate(record),
+    ]);
+    timer.mark('isolateMs');
+    if (written.status === 'rejected' || isolated.status === 'rejected') {
+      throw written.status === 'rejected' ? written.reason : (isolated as PromiseRejectedResult).reason;
+    }
+    try {
+      await this.release(record.pod, record.containerId, reason);
+    } catch (error) {
+      const failure = allocatorFailure(error);
+      if (!isTransient(failure)) {
+        throw failure;
+      }
+      // The record stays `releasing`: the repair loop tears the rest down and releases the address.
+      this.deps.logger.warn('address release deferred to the repair loop', {
+        containerId: record.containerId,
+        ip: record.ip,
+        error: failure.message,
+      });
+      return;
+    }
+    timer.mark('releaseMs');
+    this.deps.logger.debug('cni del timings', { containerId: record.containerId, ...timer.fields() });
+    const released = { ...written.value, phase: 'released' as const };
+    this.deferred.run('deleting the devices of a released pod', { containerId: record.containerId }, () =>
+      this.deps.locks.run(record.containerId, async () => {
+        const current = await this.deps.records.get(record.containerId);
+        if (current?.phase === 'releasing' && current.updatedAt === written.value.updatedAt) {
+          await this.removeDevices(await this.deps.records.put(released));
+        }
+      }),
+    );
+  }
+
+  /** A released pod's devices and then its record; its address, rules and routes are not touched. */
+  private async removeDevices(record: PodRecord): Promise<void> {
+    if (record.mode === 'eni') {
+      await this.deps.dataplanes.teardown({ ...record, ip: undefined });
+    } else {
+      await this.deps.dataplanes.removeLinks(record);
+    }
+    await this.deps.records.remove(record.containerId);
   }
 
   /** A record for a pod this agent has none for (state lost, or never seen): what the ledger says of it. */

@@ -7,10 +7,12 @@ import { type CniBandwidth, type PodRef } from '@ipledger/proto';
  * - `configuring`: the address is known; the dataplane may be partly set up.
  * - `ready`: ADD finished and answered.
  * - `releasing`: teardown started (DEL, or the allocator asked); ReleaseIp may not have been confirmed.
+ * - `released`: the address is given back and unusable on the node; only the pod's devices (host veth, ifb)
+ *   may still exist. Deleting them never touches rules or routes: the address may belong to a new pod by then.
  * A record in any phase but `ready` that no request is working on is the trace of a crash: the agent tears
  * the pod down and releases its address (nothing half configured survives a restart).
  */
-export type PodPhase = 'allocating' | 'configuring' | 'ready' | 'releasing';
+export type PodPhase = 'allocating' | 'configuring' | 'ready' | 'releasing' | 'released';
 
 export type PodDataplaneMode = 'eniip' | 'eni';
 

@@ -162,6 +162,25 @@ export class FakeDataplane<Spec extends PodSpec, Teardown extends PodTeardownSpe
     });
   }
 
+  prepareLinks(spec: Pick<Spec, 'containerId'>): Promise<void> {
+    this.log.push(`links ${spec.containerId}`);
+    return Promise.resolve();
+  }
+
+  completeAddress(spec: Spec): Promise<PodNetworkResult> {
+    return this.setup(spec);
+  }
+
+  isolate(spec: { containerId: string }): Promise<void> {
+    this.log.push(`isolate ${spec.containerId}`);
+    return Promise.resolve();
+  }
+
+  removeLinks(spec: { containerId: string }): Promise<void> {
+    this.log.push(`remove-links ${spec.containerId}`);
+    return Promise.resolve();
+  }
+
   teardown(spec: Teardown): Promise<void> {
     this.log.push(`teardown ${spec.containerId}`);
     this.teardowns.push(spec);
