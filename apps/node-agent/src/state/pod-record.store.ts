@@ -2,7 +2,7 @@
 // crash leaves behind is either the previous record or the next one, never a torn file.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensureDirectory, readFileIfExists, removeFileDurably, writeFileAtomically } from './atomic-file.js';
+import { ensureDirectory, readFileIfExists, removeFile, writeFileAtomically } from './atomic-file.js';
 import { type PodRecord } from './pod-record.js';
 
 const SUFFIX = '.json';
@@ -39,7 +39,7 @@ export class PodRecordStore {
   }
 
   async remove(containerId: string): Promise<void> {
-    await removeFileDurably(this.pathOf(containerId));
+    await removeFile(this.pathOf(containerId));
   }
 
   /** Every readable record; files that cannot be read are reported (and left for the operator). */
