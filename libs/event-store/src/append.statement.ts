@@ -8,17 +8,25 @@ export interface ExactAppend {
   events: NewEvent[];
 }
 
-// One statement, one round trip, for the whole append: the compare-and-swap on every stream's row in
-// `streams`, then the events. Being one statement matters for the outbox (docs/event-store.md): the
-// transaction's xid is assigned by the first write of this statement, i.e. after its snapshot saw the previous
-// stream version committed, so a later version of a stream always carries a larger xid. Should any stream's
-// CAS miss, `won` falls short and no event is inserted; the caller then rolls back and reports the conflict.
+/** One caller's append (`append` or `appendMany`): its streams commit together or not at all. */
+export interface AppendMember {
+  appends: readonly ExactAppend[];
+  metadata: EventMetadata;
+}
+
+// One statement, one round trip, for a whole group commit: the compare-and-swap on every stream's row in
+// `streams`, then the events of every member whose streams all won. Being one statement, and the first write
+// of its transaction, matters for the outbox (docs/event-store.md): the transaction's xid is assigned by the
+// first write of this statement, i.e. after every member learned the version it expects from a committed
+// write, so a later version of a stream always carries a larger xid. Members are judged apart: a member whose
+// CAS missed inserts nothing and the others go on. The statement returns the inserted events (`kind` 'e') and
+// the streams whose CAS won (`kind` 's'): a member with some streams won and others lost must roll back.
 /** Versioned: a changed text under the same name would clash with statements prepared by older code. */
-export const APPEND_STATEMENT_NAME = 'ipledger_append_v1';
+export const APPEND_STATEMENT_NAME = 'ipledger_append_v2';
 
 export const APPEND_SQL = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, expected integer, next integer)
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, expected integer, next integer, member integer)
 ),
 bumped AS (
   UPDATE streams AS st SET version = i.next
@@ -33,41 +41,55 @@ created AS (
   RETURNING stream_id
 ),
 won AS (
-  SELECT (SELECT count(*) FROM bumped) + (SELECT count(*) FROM created) AS n
+  SELECT stream_id FROM bumped UNION ALL SELECT stream_id FROM created
+),
+winners AS (
+  SELECT i.member FROM input AS i LEFT JOIN won AS w ON w.stream_id = i.stream_id
+  GROUP BY i.member HAVING count(w.stream_id) = count(*)
+),
+inserted AS (
+  INSERT INTO events (id, stream_id, stream_version, type, data, metadata)
+  SELECT e.id, e.stream_id, e.stream_version, e.type, e.data, e.metadata
+  FROM ROWS FROM (
+    jsonb_to_recordset($2::jsonb)
+      AS (id uuid, stream_id text, stream_version integer, type text, data jsonb, metadata jsonb, member integer)
+  ) WITH ORDINALITY AS e(id, stream_id, stream_version, type, data, metadata, member, ord)
+  WHERE e.member IN (SELECT member FROM winners)
+  ORDER BY e.ord
+  RETURNING position, id, stream_id, stream_version, recorded_at
 )
-INSERT INTO events (id, stream_id, stream_version, type, data, metadata)
-SELECT e.id, e.stream_id, e.stream_version, e.type, e.data, $3::jsonb
-FROM ROWS FROM (
-  jsonb_to_recordset($2::jsonb) AS (id uuid, stream_id text, stream_version integer, type text, data jsonb)
-) WITH ORDINALITY AS e(id, stream_id, stream_version, type, data, ord)
-WHERE (SELECT n FROM won) = $4
-ORDER BY e.ord
-RETURNING position, id, stream_id, stream_version, recorded_at`;
+SELECT 'e' AS kind, position, id, stream_id, stream_version, recorded_at FROM inserted
+UNION ALL
+SELECT 's', NULL, NULL, stream_id, NULL, NULL FROM won`;
 
-export interface AppendedRow {
-  position: string;
-  id: string;
-  stream_id: string;
-  stream_version: number;
-  recorded_at: Date;
-}
+export type AppendedRow =
+  | { kind: 'e'; position: string; id: string; stream_id: string; stream_version: number; recorded_at: Date }
+  | { kind: 's'; stream_id: string };
 
-export function appendParameters(appends: readonly ExactAppend[], metadata: EventMetadata): unknown[] {
-  const streams = appends.map((a) => ({
-    stream_id: a.streamId,
-    expected: a.expectedVersion,
-    next: a.expectedVersion + a.events.length,
-  }));
-  const events = appends.flatMap((a) =>
-    a.events.map((e, i) => ({
-      id: e.id,
+/** The statement's parameters for members in batch order (positions follow that order). */
+export function appendParameters(members: readonly AppendMember[]): unknown[] {
+  const streams = members.flatMap((m, member) =>
+    m.appends.map((a) => ({
       stream_id: a.streamId,
-      stream_version: a.expectedVersion + i + 1,
-      type: e.type,
-      data: e.data ?? null,
+      expected: a.expectedVersion,
+      next: a.expectedVersion + a.events.length,
+      member,
     })),
   );
-  return [JSON.stringify(streams), JSON.stringify(events), JSON.stringify(metadata), appends.length];
+  const events = members.flatMap((m, member) =>
+    m.appends.flatMap((a) =>
+      a.events.map((e, i) => ({
+        id: e.id,
+        stream_id: a.streamId,
+        stream_version: a.expectedVersion + i + 1,
+        type: e.type,
+        data: e.data ?? null,
+        metadata: m.metadata,
+        member,
+      })),
+    ),
+  );
+  return [JSON.stringify(streams), JSON.stringify(events)];
 }
 
 export function validateAppends(appends: readonly { streamId: string; events: NewEvent[] }[]): void {

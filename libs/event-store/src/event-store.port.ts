@@ -43,12 +43,27 @@ export interface AppendResult {
   events: RecordedEvent[];
 }
 
-/** A projection keeps one or more current-state tables; `apply` runs inside the append's transaction. */
+/**
+ * A projection keeps one or more current-state tables; it runs inside the append's transaction. The store
+ * (and a rebuild) calls it in the order of docs/event-store.md, "Projections in a batch": for each event in
+ * position order, each projection in list order; only runs of consecutive calls to one projection may be
+ * handed to `applyBatch` at once.
+ */
 export interface Projection {
   readonly name: string;
   /** Tables this projection owns; a rebuild truncates them and replays every event. */
   readonly tables: readonly string[];
+  /**
+   * The event types `apply` acts on, if it says so: it is then not called for the others (they must be
+   * no-ops for it), which lets runs of events reach `applyBatch` past projections that ignore them.
+   */
+  readonly eventTypes?: ReadonlySet<string>;
   apply(em: EntityManager, event: RecordedEvent): Promise<void>;
+  /**
+   * Optional: the same effect on the tables as `apply` on each event in turn, in fewer statements. Called
+   * with two or more events, in position order.
+   */
+  applyBatch?(em: EntityManager, events: readonly RecordedEvent[]): Promise<void>;
 }
 
 export class ConcurrencyError extends DomainError {
@@ -108,7 +123,11 @@ export interface EventStore {
     events: NewEvent[],
     metadata: EventMetadata,
   ): Promise<AppendResult>;
-  /** Several streams in one transaction: all appends happen, or none (ConcurrencyError names the first loser). */
+  /**
+   * Several streams atomically: all appends happen, or none (ConcurrencyError names the first loser). Like
+   * `append`, it may share its transaction with other callers' appends (group commit); it never shares their
+   * failures.
+   */
   appendMany(appends: StreamAppend[], metadata: EventMetadata): Promise<AppendResult[]>;
   readStream(streamId: string, fromVersion?: number): Promise<RecordedEvent[]>;
   /** 0 when the stream has no events. */

@@ -1,14 +1,8 @@
 import { DomainError } from '@ipledger/domain';
-import type { PoolClient } from 'pg';
-import { type DataSource, type EntityManager, QueryFailedError, type QueryRunner } from 'typeorm';
-import {
-  APPEND_SQL,
-  APPEND_STATEMENT_NAME,
-  type AppendedRow,
-  type ExactAppend,
-  appendParameters,
-  validateAppends,
-} from './append.statement.js';
+import { type DataSource, QueryFailedError } from 'typeorm';
+import { CommitFailed, PartialWin, currentVersions, runAppendBatch } from './append-batch.js';
+import { AppendQueue, type GroupCommitOptions, type QueuedAppend } from './append-queue.js';
+import { type AppendMember, type ExactAppend, validateAppends } from './append.statement.js';
 import { CommitNotifier } from './commit-notifier.js';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-rows.js';
 import {
@@ -27,21 +21,31 @@ import {
 import { historyStatement } from './history.query.js';
 
 export interface PostgresEventStoreOptions {
-  /** NOTIFY the relay after each commit (coalesced). Default true. */
-  notify?: boolean;
+  /**
+   * NOTIFY the relay after each commit (coalesced). Default true. A function is asked after each commit:
+   * false skips that notification (e.g. while the relay in this process, woken by `onCommitted`, is the
+   * active one and no other relay listens).
+   */
+  notify?: boolean | (() => boolean);
   onNotifyError?: (error: unknown) => void;
   /** How often an append with expected version 'any' re-reads the version after losing a race. Default 20. */
   anyVersionAttempts?: number;
+  /** Group commit: how many streams a transaction carries and how many transactions run at once. */
+  groupCommit?: GroupCommitOptions;
 }
 
 /**
- * The ledger on Postgres. An append is one transaction: the stream CAS and the events in one statement, then
- * every projection's `apply` for every event, then commit. See docs/event-store.md.
+ * The ledger on Postgres. Appends are group-committed: those that arrive while the write transactions are
+ * busy share the next one, which does the CAS of every stream and inserts the events in one statement, runs
+ * the projections over all of them and commits once. Each append still succeeds or fails on its own. See
+ * docs/event-store.md.
  */
 export class PostgresEventStore implements EventStore {
   private readonly notifier: CommitNotifier | null;
+  private readonly shouldNotify: () => boolean;
   private readonly anyVersionAttempts: number;
   private readonly commitListeners = new Set<() => void>();
+  private readonly queue: AppendQueue;
 
   constructor(
     private readonly ds: DataSource,
@@ -49,7 +53,9 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions = {},
   ) {
     this.notifier = options.notify === false ? null : new CommitNotifier(ds, options.onNotifyError);
+    this.shouldNotify = typeof options.notify === 'function' ? options.notify : () => true;
     this.anyVersionAttempts = options.anyVersionAttempts ?? 20;
+    this.queue = new AppendQueue((batch) => this.flush(batch), options.groupCommit);
   }
 
   async append(
@@ -122,51 +128,52 @@ export class PostgresEventStore implements EventStore {
     return () => this.commitListeners.delete(listener);
   }
 
-  /** Resolves once the last post-commit notification has been sent (call before closing the DataSource). */
+  /** Resolves once queued appends are done and the last post-commit notification has been sent. */
   async settled(): Promise<void> {
+    await this.queue.settled();
     await this.notifier?.settled();
   }
 
-  private async appendExact(appends: ExactAppend[], metadata: EventMetadata): Promise<AppendResult[]> {
-    const qr = this.ds.createQueryRunner();
+  private appendExact(appends: ExactAppend[], metadata: EventMetadata): Promise<AppendResult[]> {
+    return this.queue.submit({ appends, metadata });
+  }
+
+  /** One transaction for the batch; when it fails as a whole, each member again in a transaction of its own. */
+  private async flush(batch: QueuedAppend[]): Promise<void> {
     try {
-      await qr.startTransaction();
-      const rows = await runAppendStatement(qr, appendParameters(appends, metadata));
-      if (rows.length === 0) {
-        await qr.rollbackTransaction();
-        throw await this.conflict(qr, appends);
+      const { outcomes, committed } = await runAppendBatch(this.ds, this.projections, batch);
+      if (committed) {
+        this.committed();
       }
-      const recorded = toRecorded(appends, rows, metadata);
-      await this.project(qr.manager, recorded);
-      await qr.commitTransaction();
-      this.committed();
-      return appends.map((a) => ({
-        streamId: a.streamId,
-        version: a.expectedVersion + a.events.length,
-        events: recorded.filter((e) => e.streamId === a.streamId),
-      }));
+      outcomes.forEach((outcome, i) =>
+        'conflict' in outcome ? batch[i].reject(outcome.conflict) : batch[i].resolve(outcome.results),
+      );
     } catch (error) {
-      if (qr.isTransactionActive) {
-        await qr.rollbackTransaction().catch(() => undefined);
+      if (batch.length > 1 && !(error instanceof CommitFailed)) {
+        // One member's fault (a projection, a unique index, a duplicate id, a partly won append, a deadlock):
+        // alone, only the guilty one fails, with its own error.
+        await Promise.all(batch.map((member) => this.flush([member])));
+        return;
       }
-      throw isRaceLost(error) ? await this.conflict(qr, appends) : translateError(error);
-    } finally {
-      await qr.release();
+      const failure = await this.memberError(batch[0], error instanceof CommitFailed ? error.cause : error);
+      batch.forEach((member) => member.reject(failure));
     }
+  }
+
+  private async memberError(member: AppendMember, error: unknown): Promise<unknown> {
+    if (error instanceof PartialWin || isRaceLost(error)) {
+      const lost = error instanceof PartialWin ? error.lost : undefined;
+      return this.conflict(member.appends, lost).catch(() => error);
+    }
+    return translateError(error);
   }
 
   private committed(): void {
-    this.notifier?.poke();
+    if (this.shouldNotify()) {
+      this.notifier?.poke();
+    }
     for (const listener of this.commitListeners) {
       listener();
-    }
-  }
-
-  private async project(em: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
-    for (const event of events) {
-      for (const projection of this.projections) {
-        await projection.apply(em, event);
-      }
     }
   }
 
@@ -179,45 +186,14 @@ export class PostgresEventStore implements EventStore {
     );
   }
 
-  private async conflict(qr: QueryRunner, appends: ExactAppend[]): Promise<ConcurrencyError> {
-    const rows = (await qr.query(`SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])`, [
+  private async conflict(appends: readonly ExactAppend[], lost?: ExactAppend): Promise<ConcurrencyError> {
+    const actual = await currentVersions(
+      this.ds,
       appends.map((a) => a.streamId),
-    ])) as { stream_id: string; version: number }[];
-    const actual = new Map(rows.map((r) => [r.stream_id, r.version]));
-    const loser = appends.find((a) => (actual.get(a.streamId) ?? 0) !== a.expectedVersion) ?? appends[0];
+    );
+    const loser = lost ?? appends.find((a) => (actual.get(a.streamId) ?? 0) !== a.expectedVersion) ?? appends[0];
     return new ConcurrencyError(loser.streamId, loser.expectedVersion, actual.get(loser.streamId) ?? 0);
   }
-}
-
-// A named statement is parsed once per connection and then only bound and run: on a busy database that
-// halves the statement's cost. It goes straight to the pg client, past TypeORM's query logging.
-async function runAppendStatement(qr: QueryRunner, values: unknown[]): Promise<AppendedRow[]> {
-  const client = (await qr.connect()) as PoolClient;
-  try {
-    const result = await client.query<AppendedRow>({ name: APPEND_STATEMENT_NAME, text: APPEND_SQL, values });
-    return result.rows;
-  } catch (error) {
-    throw new QueryFailedError(APPEND_STATEMENT_NAME, values, error as Error);
-  }
-}
-
-function toRecorded(appends: ExactAppend[], rows: AppendedRow[], metadata: EventMetadata): RecordedEvent[] {
-  const byId = new Map(rows.map((r) => [r.id.toLowerCase(), r]));
-  return appends.flatMap((a) =>
-    a.events.map((e) => {
-      const row = byId.get(e.id.toLowerCase())!;
-      return {
-        position: row.position,
-        id: row.id,
-        streamId: row.stream_id,
-        streamVersion: row.stream_version,
-        type: e.type,
-        data: e.data ?? null,
-        metadata,
-        recordedAt: row.recorded_at,
-      };
-    }),
-  );
 }
 
 function driverError(error: unknown): { code?: string; constraint?: string } | null {

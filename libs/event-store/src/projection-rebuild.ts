@@ -1,6 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './event-rows.js';
 import type { Projection } from './event-store.port.js';
+import { applyProjections } from './projection-steps.js';
 
 export interface RebuildOptions {
   /** Events read per round trip. Default 1000. */
@@ -14,7 +15,8 @@ export interface RebuildResult {
 
 /**
  * Empties every projection's tables and replays all events in position order, in one transaction, so readers
- * see either the old tables or the rebuilt ones. Appends wait meanwhile (the lock on `streams`).
+ * see either the old tables or the rebuilt ones. Appends wait meanwhile (the lock on `streams`). Events are
+ * replayed a page at a time through the projections' batch form where they have one.
  */
 export async function rebuildProjections(
   ds: DataSource,
@@ -51,13 +53,10 @@ async function replayAll(qr: QueryRunner, projections: readonly Projection[], ba
       `SELECT ${EVENT_COLUMNS} FROM events WHERE position > $1::bigint ORDER BY position LIMIT $2`,
       [after, batchSize],
     )) as EventRow[];
-    for (const event of rows.map(toRecordedEvent)) {
-      for (const projection of projections) {
-        await projection.apply(qr.manager, event);
-      }
-      after = event.position;
-      events++;
-    }
+    // The same order of calls as the live appends made (projection-steps.ts), batched the same way.
+    await applyProjections(qr.manager, projections, rows.map(toRecordedEvent));
+    after = rows.at(-1)?.position ?? after;
+    events += rows.length;
     if (rows.length < batchSize) {
       return events;
     }

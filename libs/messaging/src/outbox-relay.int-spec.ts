@@ -113,6 +113,37 @@ describe('OutboxRelay', () => {
     expect(relay.stats().published).toBeGreaterThanOrEqual(ids.length);
   });
 
+  it('publishes every event once, in per-stream order, when appends are group-committed', async () => {
+    const streams = Array.from({ length: 24 }, (_, n) => ({ id: `node-batched-${n}-${randomUUID()}`, node: `b${n}` }));
+    const ids: string[] = [];
+    let appends = 0;
+    await Promise.all(
+      streams.map(async ({ id, node }, n) => {
+        for (let v = 0; v < 12;) {
+          const events = Array.from({ length: Math.min(12 - v, 1 + ((v + n) % 2)) }, () =>
+            ev('IpAllocated', { node, ip: `10.7.${n}.${v}` }),
+          );
+          ids.push(...events.map((e) => e.id));
+          await store.append(id, v, events, meta);
+          appends++;
+          v += events.length;
+        }
+      }),
+    );
+    const [{ transactions }] = await ds.query<{ transactions: number }[]>(
+      `SELECT count(DISTINCT tx_id)::int AS transactions FROM events WHERE stream_id = ANY($1::text[])`,
+      [streams.map((s) => s.id)],
+    );
+    expect(transactions).toBeLessThan(appends);
+
+    const stored = await waitForAll(ids);
+    expect(deliveryViolations(stored, ids)).toEqual([]);
+    for (const { id } of streams) {
+      const versions = stored.filter((s) => s.stream === id).map((s) => s.streamVersion);
+      expect(versions).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    }
+  });
+
   it('skips nothing when a lower position commits after higher ones (the bigserial gap)', async () => {
     const heldStream = `node-held-${randomUUID()}`;
     const holding = store.append(heldStream, 0, [ev('Held', { node: 'held' })], meta);
