@@ -1,12 +1,15 @@
 import type { IpAllocated } from '@ipledger/domain';
 import type { Projection, RecordedEvent } from '@ipledger/event-store';
 import type { EntityManager } from 'typeorm';
-import { dispatch, type EventHandlers } from './event-handlers.js';
+import { AddressWave, HOT_TYPES, type HotEvent } from './address-waves.js';
+import { dispatch, type EventHandlers, handledTypes } from './event-handlers.js';
 import type { IpState } from './ip.entity.js';
 
 // `ips` (every address a node's ENIs hold, and its state) and `allocations` (one row per allocation) change
 // together on the allocation hot path, so one projection keeps both and writes each event with one statement
-// where it can (a data-modifying CTE per table): the append transaction is all an AllocateIp costs.
+// where it can (a data-modifying CTE per table): the append transaction is all an AllocateIp costs. A group
+// commit hands it many appends' events at once: the hot ones go in waves, one statement per wave
+// (address-waves.ts), usually one for the whole batch.
 
 const ACTIVE = `node = $1 AND ip = $2 AND pod_uid = $3 AND container_id = $4 AND released_at IS NULL`;
 
@@ -41,15 +44,82 @@ async function allocate(em: EntityManager, d: IpAllocated['data'], id: string): 
      SELECT (SELECT count(*)::int FROM allocation) AS inserted`,
     allocationValues(d, id),
   );
-  if (row?.inserted === 1) {
-    return;
+  if (row?.inserted !== 1) {
+    await replaceContainer(em, d, id);
   }
+}
+
+/** The insert met an active row for the address: close the same pod's old container, then insert again. */
+async function replaceContainer(em: EntityManager, d: IpAllocated['data'], id: string): Promise<void> {
   await em.query(
     `UPDATE allocations SET released_at = $4, release_reason = 'container-replaced'
      WHERE node = $1 AND ip = $2 AND pod_uid = $3 AND released_at IS NULL`,
     [d.node, d.ip, d.pod.uid, d.at],
   );
   await em.query(INSERT_ALLOCATION, allocationValues(d, id));
+}
+
+// One wave: the `ips` sets, the patches of active allocations and the new allocations, each part on rows no
+// other part touches. Returns the ids of the allocations inserted; the others met an active row.
+const WAVE_SQL = `
+WITH ip_rows AS (
+  UPDATE ips SET state = v.state, cooldown_until = v.cooldown_until, updated_at = v.at
+  FROM jsonb_to_recordset($1::jsonb) AS v(node text, ip inet, state text, cooldown_until timestamptz, at timestamptz)
+  WHERE ips.node = v.node AND ips.ip = v.ip
+  RETURNING 1
+), patched AS (
+  UPDATE allocations AS a SET
+    release_requested_at = CASE WHEN p.requested THEN p.release_requested_at ELSE a.release_requested_at END,
+    teardown_confirmed_at = CASE WHEN p.torn_down THEN p.teardown_confirmed_at ELSE a.teardown_confirmed_at END,
+    released_at = CASE WHEN p.released THEN p.released_at ELSE a.released_at END,
+    cooldown_until = CASE WHEN p.released THEN p.cooldown_until ELSE a.cooldown_until END,
+    release_reason = CASE WHEN p.reason_set THEN p.release_reason ELSE a.release_reason END
+  FROM jsonb_to_recordset($2::jsonb) AS p(node text, ip inet, pod_uid text, container_id text,
+    requested boolean, release_requested_at timestamptz, torn_down boolean, teardown_confirmed_at timestamptz,
+    released boolean, released_at timestamptz, cooldown_until timestamptz, reason_set boolean, release_reason text)
+  WHERE a.node = p.node AND a.ip = p.ip AND a.pod_uid = p.pod_uid AND a.container_id = p.container_id
+    AND a.released_at IS NULL
+  RETURNING 1
+), inserted AS (
+  INSERT INTO allocations (id, node, ip, eni_id, pod_namespace, pod_name, pod_uid, container_id, owner_kind,
+    owner_name, owner_uid, idempotency_key, allocated_at)
+  SELECT * FROM jsonb_to_recordset($3::jsonb) AS n(id uuid, node text, ip inet, eni_id text, pod_namespace text,
+    pod_name text, pod_uid text, container_id text, owner_kind text, owner_name text, owner_uid text,
+    idempotency_key text, allocated_at timestamptz)
+  ON CONFLICT (ip) WHERE released_at IS NULL DO NOTHING
+  RETURNING id
+)
+SELECT id FROM inserted`;
+
+const insertRow = ({ id, data: d }: { id: string; data: IpAllocated['data'] }) => ({
+  id,
+  node: d.node,
+  ip: d.ip,
+  eni_id: d.eniId,
+  pod_namespace: d.pod.namespace,
+  pod_name: d.pod.name,
+  pod_uid: d.pod.uid,
+  container_id: d.containerId,
+  owner_kind: d.owner?.kind ?? null,
+  owner_name: d.owner?.name ?? null,
+  owner_uid: d.owner?.uid ?? null,
+  idempotency_key: d.idempotencyKey,
+  allocated_at: d.at,
+});
+
+async function writeWave(em: EntityManager, wave: AddressWave): Promise<void> {
+  const inserts = [...wave.inserts.values()];
+  const rows = await em.query<{ id: string }[]>(WAVE_SQL, [
+    JSON.stringify([...wave.ips.values()]),
+    JSON.stringify([...wave.patches.values()]),
+    JSON.stringify(inserts.map(insertRow)),
+  ]);
+  const inserted = new Set(rows.map((r) => r.id.toLowerCase()));
+  for (const insert of inserts) {
+    if (!inserted.has(insert.id.toLowerCase())) {
+      await replaceContainer(em, insert.data, insert.id);
+    }
+  }
 }
 
 const handlers: EventHandlers = {
@@ -122,8 +192,33 @@ const handlers: EventHandlers = {
 export class AddressesProjection implements Projection {
   readonly name = 'addresses';
   readonly tables = ['ips', 'allocations'] as const;
+  readonly eventTypes = handledTypes(handlers);
 
   apply(em: EntityManager, event: RecordedEvent): Promise<void> {
     return dispatch(handlers, em, event);
   }
+
+  /** Hot events in waves of one statement each; any other event on its own, in its place. */
+  async applyBatch(em: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+    let wave = new AddressWave();
+    for (const event of events) {
+      if (isHot(event) && wave.add(event)) {
+        continue;
+      }
+      if (!wave.empty) {
+        await writeWave(em, wave);
+        wave = new AddressWave();
+      }
+      if (isHot(event)) {
+        wave.add(event);
+      } else {
+        await this.apply(em, event);
+      }
+    }
+    if (!wave.empty) {
+      await writeWave(em, wave);
+    }
+  }
 }
+
+const isHot = (event: RecordedEvent): event is RecordedEvent & HotEvent => HOT_TYPES.has(event.type);

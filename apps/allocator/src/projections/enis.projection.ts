@@ -1,6 +1,6 @@
 import type { Projection, RecordedEvent } from '@ipledger/event-store';
 import type { EntityManager } from 'typeorm';
-import { dispatch, type EventHandlers } from './event-handlers.js';
+import { dispatch, type EventHandlers, handledTypes } from './event-handlers.js';
 
 const setStatus = (em: EntityManager, eniId: string, status: string, at: string) =>
   em.query(`UPDATE enis SET status = $2, updated_at = $3 WHERE id = $1`, [eniId, status, at]);
@@ -46,6 +46,7 @@ const handlers: EventHandlers = {
 export class EnisProjection implements Projection {
   readonly name = 'enis';
   readonly tables = ['enis'] as const;
+  readonly eventTypes = handledTypes(handlers);
 
   apply(em: EntityManager, event: RecordedEvent): Promise<void> {
     return dispatch(handlers, em, event);

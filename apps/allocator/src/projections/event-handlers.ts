@@ -17,3 +17,8 @@ export async function dispatch(handlers: EventHandlers, em: EntityManager, event
     await handler(em, event.data, event);
   }
 }
+
+/** The event types a projection's handlers act on (its `eventTypes`). */
+export function handledTypes(handlers: EventHandlers): ReadonlySet<string> {
+  return new Set(Object.keys(handlers));
+}

@@ -1,6 +1,6 @@
 import type { Projection, RecordedEvent } from '@ipledger/event-store';
 import type { EntityManager } from 'typeorm';
-import { dispatch, type EventHandlers } from './event-handlers.js';
+import { dispatch, type EventHandlers, handledTypes } from './event-handlers.js';
 
 // Projections write raw SQL: they sit on the allocation hot path, inside the append transaction, and a
 // statement per event is all they may cost. The entities next to them describe the same tables for reads.
@@ -19,6 +19,7 @@ const handlers: EventHandlers = {
 export class NodesProjection implements Projection {
   readonly name = 'nodes';
   readonly tables = ['nodes'] as const;
+  readonly eventTypes = handledTypes(handlers);
 
   apply(em: EntityManager, event: RecordedEvent): Promise<void> {
     return dispatch(handlers, em, event);

@@ -1,13 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { type LedgerEvent, type NodeEvent, nodeStream, vswitchStream } from '@ipledger/domain';
-import { PostgresEventStore, assertSchemaInSync, createDataSource, rebuildProjections } from '@ipledger/event-store';
+import {
+  PostgresEventStore,
+  type RecordedEvent,
+  assertSchemaInSync,
+  createDataSource,
+  rebuildProjections,
+} from '@ipledger/event-store';
 import { type TestDatabase, createTestDatabase } from '@ipledger/testing';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AllocationRepository } from './allocation.repository.js';
 import { EniRepository } from './eni.repository.js';
 import { IpRepository } from './ip.repository.js';
 import { NodeRepository } from './node.repository.js';
+import { AddressesProjection } from './addresses.projection.js';
 import { PROJECTION_ENTITIES, createProjections } from './index.js';
 
 const meta = { actor: 'test/projections' };
@@ -159,13 +166,98 @@ afterAll(async () => {
   await db?.drop();
 });
 
-async function dumpTables(): Promise<Record<string, unknown[]>> {
+async function dumpTables(em: Pick<EntityManager, 'query'> = ds): Promise<Record<string, unknown[]>> {
   const order: Record<string, string> = { nodes: 'name', enis: 'id', ips: 'ip', allocations: 'id', vswitches: 'id' };
   const dump: Record<string, unknown[]> = {};
   for (const [table, key] of Object.entries(order)) {
-    dump[table] = await ds.query(`SELECT * FROM ${table} ORDER BY ${key}`);
+    dump[table] = await em.query(`SELECT * FROM ${table} ORDER BY ${key}`);
   }
   return dump;
+}
+
+/** Hot events with every fold and wave break the batch form knows, and an ordinary event among them. */
+function hotSequence(): LedgerEvent[] {
+  const allocated = (node: string, ip: string, n: number, containerId: string, s: number): LedgerEvent => ({
+    type: 'IpAllocated',
+    data: {
+      node,
+      ip,
+      eniId: node === 'n1' ? 'eni-1' : 'eni-2',
+      pod: pod(n, node),
+      containerId,
+      owner: null,
+      idempotencyKey: `${n}/${containerId}`,
+      at: at(s),
+    },
+  });
+  const ended = (node: string, ip: string, s: number): LedgerEvent => ({
+    type: 'IpCooldownEnded',
+    data: { node, ip, at: at(s) },
+  });
+  const teardown = (node: string, ip: string, n: number, containerId: string, s: number): LedgerEvent => ({
+    type: 'PodTeardownConfirmed',
+    data: { node, ip, pod: pod(n, node), containerId, at: at(s) },
+  });
+  const released = (node: string, ip: string, n: number, containerId: string, s: number): LedgerEvent => ({
+    type: 'IpReleased',
+    data: {
+      node,
+      ip,
+      eniId: node === 'n1' ? 'eni-1' : 'eni-2',
+      pod: pod(n, node),
+      containerId,
+      reason: `r${s}`,
+      cooldownUntil: at(s + 60),
+      at: at(s),
+    },
+  });
+  return [
+    ended('n1', '10.1.0.11', 40),
+    allocated('n1', '10.1.0.11', 5, 'c5', 40), // same row as the cooldown's end: folded
+    allocated('n1', '10.1.0.10', 6, 'c6', 41),
+    {
+      type: 'IpReleaseRequested',
+      data: { node: 'n1', ip: '10.1.0.12', pod: pod(2, 'n1'), containerId: 'c2b', reason: 'evicted', at: at(42) },
+    },
+    teardown('n1', '10.1.0.12', 2, 'c2b', 43),
+    released('n1', '10.1.0.12', 2, 'c2b', 43), // three events, one patch
+    ended('n1', '10.1.0.12', 44),
+    allocated('n1', '10.1.0.12', 7, 'c7', 44), // the address was patched in this wave: a new one
+    allocated('n1', '10.1.0.11', 5, 'c5b', 45), // a new container of pod 5 takes its address over
+    teardown('n1', '10.1.0.12', 7, 'c7', 46),
+    teardown('n2', '10.1.0.22', 2, 'c2b', 46),
+    { type: 'IpsUnassignRequested', data: { node: 'n2', eniId: 'eni-2', ips: ['10.1.0.21'], at: at(47) } },
+    released('n2', '10.1.0.22', 2, 'c2b', 47),
+    ended('n2', '10.1.0.22', 48),
+    allocated('n2', '10.1.0.22', 8, 'c8', 48),
+    released('n1', '10.1.0.10', 6, 'c6', 49),
+    teardown('n1', '10.1.0.10', 6, 'c6', 49), // after the release: matches no active row
+    allocated('n1', '10.1.0.10', 6, 'c6', 50), // the same container again, once released
+  ];
+}
+
+const recorded = (events: LedgerEvent[]): RecordedEvent[] =>
+  events.map((e, i) => ({
+    ...e,
+    id: randomUUID(),
+    position: String(1_000_000 + i),
+    streamId: nodeStream((e.data as { node: string }).node),
+    streamVersion: 1_000 + i,
+    metadata: meta,
+    recordedAt: new Date(),
+  }));
+
+/** What the tables look like after `write` inside a transaction that is then rolled back. */
+async function tablesAfter(write: (em: EntityManager) => Promise<void>): Promise<Record<string, unknown[]>> {
+  const qr = ds.createQueryRunner();
+  await qr.startTransaction();
+  try {
+    await write(qr.manager);
+    return await dumpTables(qr.manager);
+  } finally {
+    await qr.rollbackTransaction();
+    await qr.release();
+  }
 }
 
 describe('allocator projections', () => {
@@ -245,6 +337,46 @@ describe('allocator projections', () => {
     };
     await expect(store.append(nodeStream('n2'), version, asNew([samePod]), meta)).rejects.toThrow(
       /allocations_active_pod_key/,
+    );
+  });
+
+  it('write the same tables in batch form as event by event', async () => {
+    const events = recorded(hotSequence());
+    const projection = new AddressesProjection();
+    const oneByOne = await tablesAfter(async (em) => {
+      for (const event of events) {
+        await projection.apply(em, event);
+      }
+    });
+    const batched = await tablesAfter((em) => projection.applyBatch(em, events));
+    expect(batched).toEqual(oneByOne);
+    // The sequence did change the tables: released, replaced and re-allocated rows are all there.
+    const before = await dumpTables();
+    expect(batched.allocations.length).toBeGreaterThan(before.allocations.length + 4);
+    expect(batched.ips).not.toEqual(before.ips);
+  });
+
+  it('refuse in batch form what they refuse event by event', async () => {
+    const [stolen] = recorded([
+      {
+        type: 'IpAllocated',
+        data: {
+          node: 'n1',
+          ip: '10.1.0.12',
+          eniId: 'eni-1',
+          pod: pod(9),
+          containerId: 'c9',
+          owner: null,
+          idempotencyKey: 'k9',
+          at: at(20),
+        },
+      },
+    ]);
+    const [fine] = recorded([{ type: 'IpCooldownEnded', data: { node: 'n1', ip: '10.1.0.11', at: at(20) } }]);
+    const projection = new AddressesProjection();
+    await expect(tablesAfter((em) => projection.apply(em, stolen))).rejects.toThrow(/allocations_active_ip_key/);
+    await expect(tablesAfter((em) => projection.applyBatch(em, [fine, stolen]))).rejects.toThrow(
+      /allocations_active_ip_key/,
     );
   });
 

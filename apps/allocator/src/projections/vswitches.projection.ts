@@ -1,6 +1,6 @@
 import type { Projection, RecordedEvent } from '@ipledger/event-store';
 import type { EntityManager } from 'typeorm';
-import { dispatch, type EventHandlers } from './event-handlers.js';
+import { dispatch, type EventHandlers, handledTypes } from './event-handlers.js';
 
 const handlers: EventHandlers = {
   VSwitchBlocked: (em, d) =>
@@ -25,6 +25,7 @@ const handlers: EventHandlers = {
 export class VSwitchesProjection implements Projection {
   readonly name = 'vswitches';
   readonly tables = ['vswitches'] as const;
+  readonly eventTypes = handledTypes(handlers);
 
   apply(em: EntityManager, event: RecordedEvent): Promise<void> {
     return dispatch(handlers, em, event);
