@@ -47,6 +47,11 @@ export interface AllocatorCoreOptions {
   followIntervalMs?: number;
   /** The leaked-ENI sweeper's schedule; `false` turns it off. */
   leakSweeper?: LeakedEniSweeperOptions | false;
+  /**
+   * Asked after each commit whether to NOTIFY relays in other processes; default always. The runtime says no
+   * while its own relay is the active one (it wakes that relay in process).
+   */
+  notifyCommits?: () => boolean;
 }
 
 /**
@@ -72,7 +77,7 @@ export class AllocatorCore {
   constructor(readonly options: AllocatorCoreOptions) {
     const ds = options.dataSource;
     const actor = `allocator/${options.replicaId}`;
-    this.store = new PostgresEventStore(ds, createProjections());
+    this.store = new PostgresEventStore(ds, createProjections(), { notify: options.notifyCommits ?? true });
     this.cache = new NodeStateCache(this.store, { actor });
     this.config = new ClusterConfigService(this.store, options.eniConfig, {
       actor,

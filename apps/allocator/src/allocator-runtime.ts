@@ -60,6 +60,11 @@ export class AllocatorRuntime {
         },
       },
     });
+    const relay = new OutboxRelayRunner({
+      databaseUrl: env.databaseUrl,
+      natsServers: env.natsServers,
+      onLag: metrics && ((seconds) => metrics.setOutboxLag(seconds)),
+    });
     const core = new AllocatorCore({
       dataSource,
       cloud,
@@ -70,12 +75,10 @@ export class AllocatorRuntime {
       configReloadMs: knobs.configReloadMs,
       pool: { tickMs: knobs.poolTickMs, coalesceMs: knobs.poolCoalesceMs },
       leakSweeper: knobs.leakSweepMs > 0 && { intervalMs: knobs.leakSweepMs },
+      // Only the active relay listens: while it runs here, it is woken in process and NOTIFY reaches no one.
+      notifyCommits: () => !relay.isActive(),
     });
-    const relay = new OutboxRelayRunner({
-      databaseUrl: env.databaseUrl,
-      natsServers: env.natsServers,
-      onLag: metrics && ((seconds) => metrics.setOutboxLag(seconds)),
-    });
+    core.store.onCommitted(() => relay.wakeUp());
     return new AllocatorRuntime(dataSource, core, relay, metrics);
   }
 

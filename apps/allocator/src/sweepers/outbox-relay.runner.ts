@@ -38,6 +38,16 @@ export class OutboxRelayRunner {
     return this.relay?.stats() ?? null;
   }
 
+  /** Look for new events now: called after every commit of this process's event store. */
+  wakeUp(): void {
+    this.relay?.wakeUp();
+  }
+
+  /** This process publishes the outbox (holds the relay lock): its own commits wake it without a NOTIFY. */
+  isActive(): boolean {
+    return this.relay?.stats().active ?? false;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.lagTimer) {
