@@ -60,8 +60,9 @@ export interface Projection {
   readonly eventTypes?: ReadonlySet<string>;
   apply(em: EntityManager, event: RecordedEvent): Promise<void>;
   /**
-   * Optional: the same effect on the tables as `apply` on each event in turn, in fewer statements. Called
-   * with two or more events, in position order.
+   * Optional: the same effect on the tables as `apply` on each event in turn, in fewer statements. When a
+   * projection has it, the store and a rebuild call it for every run of its events (one or more, in
+   * position order) instead of `apply`.
    */
   applyBatch?(em: EntityManager, events: readonly RecordedEvent[]): Promise<void>;
 }

@@ -5,5 +5,10 @@ export * from './projection-rebuild.js';
 export * from './schema-sync.js';
 export * from './outbox.queries.js';
 export { toRecordedEvent, type EventRow, EVENT_COLUMNS } from './event-rows.js';
-export { type GroupCommitOptions, DEFAULT_MAX_BATCH_STREAMS, DEFAULT_MAX_IN_FLIGHT } from './append-queue.js';
+export {
+  type GroupCommitOptions,
+  DEFAULT_MAX_BATCH_STREAMS,
+  DEFAULT_MAX_IN_FLIGHT,
+  DEFAULT_OVERLAP_AFTER_MS,
+} from './append-queue.js';
 export { applyProjections, projectionSteps, type ProjectionStep } from './projection-steps.js';

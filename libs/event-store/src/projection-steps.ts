@@ -33,14 +33,14 @@ export function projectionSteps(
   return steps;
 }
 
-/** Applies every projection to the events, in the reference order, batching where a projection can. */
+/** Applies every projection to the events, in the reference order, through `applyBatch` where there is one. */
 export async function applyProjections(
   em: EntityManager,
   projections: readonly Projection[],
   events: readonly RecordedEvent[],
 ): Promise<void> {
   for (const { projection, events: run } of projectionSteps(projections, events)) {
-    if (run.length > 1 && projection.applyBatch) {
+    if (projection.applyBatch) {
       await projection.applyBatch(em, run);
     } else {
       for (const event of run) {
