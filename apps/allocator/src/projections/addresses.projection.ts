@@ -4,6 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { AddressWave, HOT_TYPES, type HotEvent } from './address-waves.js';
 import { dispatch, type EventHandlers, handledTypes } from './event-handlers.js';
 import type { IpState } from './ip.entity.js';
+import { preparedQuery } from './prepared-query.js';
 
 // `ips` (every address a node's ENIs hold, and its state) and `allocations` (one row per allocation) change
 // together on the allocation hot path, so one projection keeps both and writes each event with one statement
@@ -60,7 +61,9 @@ async function replaceContainer(em: EntityManager, d: IpAllocated['data'], id: s
 }
 
 // One wave: the `ips` sets, the patches of active allocations and the new allocations, each part on rows no
-// other part touches. Returns the ids of the allocations inserted; the others met an active row.
+// other part touches. Returns the ids of the allocations inserted; the others met an active row. Versioned
+// name, as the statement is prepared per connection.
+const WAVE_STATEMENT = 'ipledger_address_wave_v1';
 const WAVE_SQL = `
 WITH ip_rows AS (
   UPDATE ips SET state = v.state, cooldown_until = v.cooldown_until, updated_at = v.at
@@ -109,7 +112,7 @@ const insertRow = ({ id, data: d }: { id: string; data: IpAllocated['data'] }) =
 
 async function writeWave(em: EntityManager, wave: AddressWave): Promise<void> {
   const inserts = [...wave.inserts.values()];
-  const rows = await em.query<{ id: string }[]>(WAVE_SQL, [
+  const rows = await preparedQuery<{ id: string }>(em, WAVE_STATEMENT, WAVE_SQL, [
     JSON.stringify([...wave.ips.values()]),
     JSON.stringify([...wave.patches.values()]),
     JSON.stringify(inserts.map(insertRow)),
@@ -198,7 +201,10 @@ export class AddressesProjection implements Projection {
     return dispatch(handlers, em, event);
   }
 
-  /** Hot events in waves of one statement each; any other event on its own, in its place. */
+  /**
+   * Hot events in waves of one statement each; any other event on its own, in its place. Also used for a
+   * single event, so that the hot path always runs the one prepared statement.
+   */
   async applyBatch(em: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
     let wave = new AddressWave();
     for (const event of events) {
