@@ -8,14 +8,18 @@ export interface GrpcCall extends CallWithAuthContext {
   on?(event: 'cancelled', listener: () => void): unknown;
 }
 
+// The abort reason. Without one, abort() builds a DOMException (with its stack) each time, and grpc-js also
+// reports 'cancelled' for many calls whose stream merely closed after the answer.
+const CALL_CANCELLED = 'cancelled';
+
 export function callContextOf(call: GrpcCall | undefined, metadata: MetadataLike, mutualTls: boolean): CallContext {
   const identity: PeerIdentity = mutualTls ? peerIdentityOf(call) : { kind: 'anonymous' };
   const aborter = new AbortController();
   if (call?.cancelled) {
-    aborter.abort();
+    aborter.abort(CALL_CANCELLED);
   } else {
     // grpc-js emits 'cancelled' when the client cancels or the deadline passes.
-    call?.on?.('cancelled', () => aborter.abort());
+    call?.on?.('cancelled', () => aborter.abort(CALL_CANCELLED));
   }
   // The server span's traceparent; without a tracing SDK in this process, the caller's own.
   const traceparent = currentTraceparent() ?? currentTraceparent(extractFromGrpcMetadata(metadata));
