@@ -79,6 +79,21 @@ const pending = async (durable: string) => {
   return { ackPending: info.num_ack_pending, pending: info.num_pending, redelivered: info.num_redelivered };
 };
 
+/**
+ * The consumer's counts once the server has taken the last ack: the runner acks after the handler returns, so
+ * a test that saw the handler run may ask the server a moment before that ack arrives. Fails if acks stay
+ * pending.
+ */
+async function settledPending(durable: string): Promise<Awaited<ReturnType<typeof pending>>> {
+  return waitUntil(
+    async () => {
+      const counts = await pending(durable);
+      return counts.ackPending === 0 ? counts : undefined;
+    },
+    { timeoutMs: 5_000, message: `${durable}: acks still pending` },
+  );
+}
+
 describe('runDurableConsumer', () => {
   it("acks after the handler, sees only its node's events (dots in names), and resumes after stop", async () => {
     const node = newNode();
@@ -104,7 +119,7 @@ describe('runDurableConsumer', () => {
     await waitUntil(() => seen.length >= 3);
     await second.stop();
     expect(seen.map((s) => s.version)).toEqual([1, 2, 3]);
-    expect(await pending(durable)).toEqual({ ackPending: 0, pending: 0, redelivered: 0 });
+    expect(await settledPending(durable)).toEqual({ ackPending: 0, pending: 0, redelivered: 0 });
   });
 
   it('redelivers a nak-ed event after its delay, before any later event', async () => {
@@ -134,7 +149,7 @@ describe('runDurableConsumer', () => {
       { type: 'Step3', version: 3, delivery: 1 },
     ]);
     expect(consumer.stats()).toEqual({ acked: 3, naked: 2, terminated: 0 });
-    expect((await pending(durable)).ackPending).toBe(0);
+    expect(await settledPending(durable)).toMatchObject({ pending: 0 });
   });
 
   it('terminates poison (by handler verdict or undecodable) with a logged reason and carries on', async () => {
@@ -165,7 +180,7 @@ describe('runDurableConsumer', () => {
     ]);
     expect(consumer.stats()).toEqual({ acked: 2, naked: 0, terminated: 2 });
     expect(warnings.map((w) => w.fields.reason)).toEqual(['unknown ENI', expect.stringMatching(/^undecodable: /)]);
-    expect(await pending(durable)).toEqual({ ackPending: 0, pending: 0, redelivered: 0 });
+    expect(await settledPending(durable)).toEqual({ ackPending: 0, pending: 0, redelivered: 0 });
   });
 
   it('treats a throwing handler as transient: the event comes again', async () => {
