@@ -104,8 +104,11 @@ async function measureLevel(
   const samples = { pair: [] as number[], allocate: [] as number[], release: [] as number[] };
   const pair = async (worker: number, record: boolean) => {
     const client = channels[worker % channels.length];
-    const node = nodes[worker % nodes.length];
-    const id = `${runId}-${(sequence += 1)}`;
+    // Pairs go round the nodes: a client pinned to one node would, at low concurrency, wait for that node's
+    // addresses to cool down after release and measure the cooldown instead of the allocator.
+    const n = (sequence += 1);
+    const node = nodes[n % nodes.length];
+    const id = `${runId}-${n}`;
     const pod = { namespace: 'bench', name: `warm-${id}`, uid: `uid-${id}` };
     const container_id = `ctr-${id}`;
     const start = process.hrtime.bigint();
@@ -189,7 +192,7 @@ function report(
   const body = [
     `${NODES} nodes (${INSTANCE_TYPE}) registered through gRPC with the allocator process, pools pre-warmed by`,
     `eni-config \`min_pool_size: ${MIN_POOL}\` (\`ip_cooldown: 1s\`, so released addresses return). Each client`,
-    `loops AllocateIp then ReleaseIp for a new pod on node \`client mod ${NODES}\`, over ${CHANNELS} gRPC channels`,
+    `loops AllocateIp then ReleaseIp for a new pod, the pairs going round the ${NODES} nodes, over ${CHANNELS} gRPC channels`,
     `with their own connections; ${WARMUP_MS / 1000} s warm-up, then ${MEASURE_MS / 1000} s measured per level.`,
     `One AllocateIp or ReleaseIp is one ledger transaction, so allocator calls/s is set beside the raw rate of`,
     `single-row insert transactions (autocommit INSERT of a small JSON row, pg directly, ${RAW_MS / 1000} s per level)`,
