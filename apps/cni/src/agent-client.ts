@@ -1,8 +1,8 @@
 // The binary's one request to the node agent: HTTP/1.1 POST over the agent's unix socket, one connection.
-// Written on node:net rather than node:http because loading the http client costs the bun executable about
-// 10-20 ms per start (measured, docs/cni.md), more than the whole exchange; one request and one
-// Content-Length or chunked reply from our own server is all this needs to speak.
-import { connect } from 'node:net';
+// Written on raw sockets rather than an http client because loading bun's `node:http` costs the executable
+// about 10-20 ms per start (measured, docs/cni.md), more than the whole exchange; one request and one
+// Content-Length or chunked reply from our own server is all this needs to speak. Two transports share the
+// framing: `postToAgent` on node:net (Node, tests) and `postToAgentWithBun` on bun's socket API.
 import { CNI_AGENT_PATH, type CniAgentRequest } from '@ipledger/proto';
 
 export interface AgentReply {
@@ -32,7 +32,7 @@ export class AgentReplyError extends Error {
   }
 }
 
-function requestBytes(request: CniAgentRequest): Buffer {
+export function requestBytes(request: CniAgentRequest): Buffer {
   const payload = Buffer.from(JSON.stringify(request), 'utf8');
   const head = [
     `POST ${CNI_AGENT_PATH} HTTP/1.1`,
@@ -96,46 +96,82 @@ export function parseReply(raw: Buffer, ended: boolean): AgentReply | undefined 
   return { status: Number(status), body: (chunked ? dechunk(body) : body).toString('utf8') };
 }
 
-export const postToAgent: AgentTransport = (socketPath, request, timeoutMs) =>
-  new Promise((resolve, reject) => {
-    const socket = connect(socketPath);
-    let received = Buffer.alloc(0);
-    let settled = false;
-    const settle = (outcome: () => AgentReply | undefined) => {
-      if (settled) {
-        return;
-      }
-      try {
-        const reply = outcome();
-        if (reply === undefined) {
-          return;
-        }
-        settled = true;
-        resolve(reply);
-      } catch (err) {
-        settled = true;
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
-      clearTimeout(timer);
-      socket.destroy();
-    };
-    const timer = setTimeout(
+/**
+ * Collects one reply from a socket whatever the runtime: feed it the socket's events, and it settles the
+ * promise once (reply, error or timeout) and closes the socket through `close`.
+ */
+export class ReplyCollector {
+  readonly reply: Promise<AgentReply>;
+  private received = Buffer.alloc(0);
+  private settled = false;
+  private readonly timer: NodeJS.Timeout;
+  private resolve!: (reply: AgentReply) => void;
+  private reject!: (err: Error) => void;
+
+  constructor(
+    timeoutMs: number,
+    private readonly close: () => void,
+  ) {
+    this.reply = new Promise<AgentReply>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.timer = setTimeout(
       () =>
-        settle(() => {
+        this.settle(() => {
           throw new AgentTimeoutError(timeoutMs);
         }),
       timeoutMs,
     );
-    // Write without half-closing: node's http server drops a request whose client ends its side early.
-    socket.on('connect', () => socket.write(requestBytes(request)));
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      settle(() => parseReply(received, false));
+  }
+
+  data(chunk: Uint8Array): void {
+    this.received = Buffer.concat([this.received, chunk]);
+    this.settle(() => parseReply(this.received, false));
+  }
+
+  end(): void {
+    this.settle(() => parseReply(this.received, true));
+  }
+
+  error(err: Error): void {
+    this.settle(() => {
+      throw err;
     });
-    socket.on('end', () => settle(() => parseReply(received, true)));
-    socket.on('error', (err) =>
-      settle(() => {
-        throw err;
-      }),
-    );
-  });
+  }
+
+  private settle(outcome: () => AgentReply | undefined): void {
+    if (this.settled) {
+      return;
+    }
+    try {
+      const reply = outcome();
+      if (reply === undefined) {
+        return;
+      }
+      this.settled = true;
+      this.resolve(reply);
+    } catch (err) {
+      this.settled = true;
+      this.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    clearTimeout(this.timer);
+    this.close();
+  }
+}
+
+/**
+ * The transport on Node's `node:net`. It is imported when first used, not with this module: the bun
+ * executable talks through bun's own socket API (bun-agent-client.ts) and never pays for loading node:net.
+ */
+export const postToAgent: AgentTransport = async (socketPath, request, timeoutMs) => {
+  const { connect } = await import('node:net');
+  const socket = connect(socketPath);
+  const collector = new ReplyCollector(timeoutMs, () => socket.destroy());
+  // Write without half-closing: node's http server drops a request whose client ends its side early.
+  socket.on('connect', () => socket.write(requestBytes(request)));
+  socket.on('data', (chunk: Buffer) => collector.data(chunk));
+  socket.on('end', () => collector.end());
+  socket.on('error', (err) => collector.error(err));
+  return collector.reply;
+};

@@ -221,6 +221,16 @@ describe.each(builds)('ipledger-cni as a %s', (kind) => {
     expect(handler.requests[0]?.netconf['cni.dev/valid-attachments']).toEqual(valid);
   });
 
+  it('GC on a busy node sends a request far larger than one socket write, whole', async () => {
+    // About 700 KiB: more than a unix socket takes in one write, so the rest must follow on `drain`.
+    const valid = Array.from({ length: 10_000 }, (_, i) => ({
+      containerID: `ctr-${i}-${'f'.repeat(40)}`,
+      ifname: 'eth0',
+    }));
+    const outcome = await run('GC', conf({ 'cni.dev/valid-attachments': valid }), { CNI_CONTAINERID: undefined });
+    expect(outcome).toMatchObject({ code: 0, stdout: '' });
+    expect(handler.requests[0]?.netconf['cni.dev/valid-attachments']).toEqual(valid);
+  });
   it('GC without the valid-attachments list is refused rather than collecting everything', async () => {
     expectError(await run('GC', conf()), 7, /cni\.dev\/valid-attachments/);
     expect(handler.requests).toHaveLength(0);

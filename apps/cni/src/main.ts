@@ -2,16 +2,21 @@
 // Reads CNI_* from the environment and the network configuration from stdin, sends one request to the node
 // agent over its unix socket, prints one JSON document (the ADD result or the error) and exits. Logs go to
 // stderr only; stdout belongs to the runtime.
-import { readSync } from 'node:fs';
-import { isatty } from 'node:tty';
+//
+// Start-up is most of the plugin's cost, so nothing is loaded that the run does not use: under bun (the
+// built executable) stdin, stdout and the socket go through bun's own API; the node: modules a Node run
+// needs are imported when first used (docs/cni.md has the measurements).
 import { postToAgent } from './agent-client.js';
-import { runPlugin, type PluginOutcome } from './run-plugin.js';
+import { bunAgentTransport } from './bun-agent-client.js';
+import { bunRuntime } from './bun-runtime.js';
+import { runPlugin, type PluginIo, type PluginOutcome } from './run-plugin.js';
 
 /**
- * Reads stdin to its end. Synchronous reads are the quickest start, and runtimes hand plugins a blocking pipe;
- * should stdin be non-blocking after all (EAGAIN), the rest is read as a stream.
+ * Reads stdin to its end on Node. Synchronous reads are the quickest start, and runtimes hand plugins a
+ * blocking pipe; should stdin be non-blocking after all (EAGAIN), the rest is read as a stream.
  */
-async function readStdin(): Promise<string> {
+async function readStdinWithNode(): Promise<string> {
+  const { readSync } = await import('node:fs');
   const chunks: Buffer[] = [];
   for (;;) {
     const buffer = Buffer.allocUnsafe(64 * 1024);
@@ -35,22 +40,44 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function finish(outcome: PluginOutcome): void {
-  if (outcome.log) {
-    process.stderr.write(`${outcome.log}\n`);
-  }
-  const text = outcome.stdout === '' ? '' : `${outcome.stdout}\n`;
-  // Exit as soon as stdout is flushed: nothing else is left to do, and a lingering handle must not delay us.
-  process.stdout.write(text, () => process.exit(outcome.exitCode));
+const bunStdin = bunRuntime?.stdin;
+const readStdin = bunStdin ? () => bunStdin.text() : readStdinWithNode;
+
+/** VERSION's input is optional: a person running the plugin in a terminal is not made to type one. */
+async function readVersionInput(): Promise<string | undefined> {
+  const { isatty } = await import('node:tty');
+  return isatty(0) ? undefined : readStdin();
 }
 
-void runPlugin({
+async function write(stream: 'stdout' | 'stderr', text: string): Promise<void> {
+  if (bunRuntime) {
+    await bunRuntime.write(bunRuntime[stream], text);
+    return;
+  }
+  await new Promise<void>((resolve) => process[stream].write(text, () => resolve()));
+}
+
+async function finish(outcome: PluginOutcome): Promise<never> {
+  if (outcome.log) {
+    await write('stderr', `${outcome.log}\n`);
+  }
+  await write('stdout', outcome.stdout === '' ? '' : `${outcome.stdout}\n`);
+  // Exit as soon as stdout is flushed: nothing else is left to do, and a lingering handle must not delay us.
+  process.exit(outcome.exitCode);
+}
+
+const io: PluginIo = {
   env: process.env,
   readStdin,
-  readVersionInput: () => (isatty(0) ? Promise.resolve(undefined) : readStdin()),
-  send: postToAgent,
-}).then(finish, (err: unknown) => {
+  readVersionInput,
+  send: bunRuntime ? bunAgentTransport(bunRuntime) : postToAgent,
+};
+
+void runPlugin(io).then(finish, (err: unknown) => {
   // runPlugin turns every failure into an outcome; reaching here means a bug, still answered in CNI form.
-  process.stderr.write(`${String(err)}\n`);
-  finish({ exitCode: 1, stdout: JSON.stringify({ cniVersion: '1.1.0', code: 999, msg: String(err) }) });
+  return finish({
+    exitCode: 1,
+    stdout: JSON.stringify({ cniVersion: '1.1.0', code: 999, msg: String(err) }),
+    log: String(err),
+  });
 });
