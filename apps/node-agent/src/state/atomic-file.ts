@@ -5,17 +5,24 @@
 // agent finds every completed write). A reboot of the node takes the pods' namespaces with it, and the agent
 // then rebuilds what it needs from the ledger (ListAllocations) and its consumer. Syncing every record cost
 // ADD about 14 ms here, queued behind the database's own flushes on the same disk.
+//
+// Writes are synchronous: a record is a few hundred bytes into the page cache (about 0.2 ms for write and
+// rename), while the promise API took 4 trips through libuv's thread pool and the event loop, and a record
+// written beside AllocateIp on a busy agent measured 7 ms p50 that way.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
+/** Runs synchronously to the end; the promise only reports the outcome. */
+// eslint-disable-next-line @typescript-eslint/require-await
 export async function writeFileAtomically(path: string, text: string): Promise<void> {
   const temporary = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
-  await writeFile(temporary, text, { mode: 0o600 });
+  writeFileSync(temporary, text, { mode: 0o600 });
   try {
-    await rename(temporary, path);
+    renameSync(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    rmSync(temporary, { force: true });
     throw error;
   }
 }
