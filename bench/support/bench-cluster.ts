@@ -56,6 +56,11 @@ export function benchEniConfig(extra: Record<string, unknown>): Record<string, u
   };
 }
 
+/** The names the bench cluster gives its nodes: bench-node-001, bench-node-002, … */
+export function benchNodeNames(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `bench-node-${String(i + 1).padStart(3, '0')}`);
+}
+
 export async function startBenchCluster(options: BenchClusterOptions): Promise<BenchCluster> {
   const cleanup = new Cleanup();
   try {
@@ -92,7 +97,7 @@ async function registerNodes(
   client: AllocatorClient,
   options: BenchClusterOptions,
 ): Promise<NodeView[]> {
-  const names = Array.from({ length: options.nodes }, (_, i) => `bench-node-${String(i + 1).padStart(3, '0')}`);
+  const names = benchNodeNames(options.nodes);
   const instances: InstanceState[] = [];
   for (const name of names) {
     instances.push(
