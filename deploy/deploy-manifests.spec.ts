@@ -151,6 +151,62 @@ describe('configuration', () => {
   });
 });
 
+/** The `# - name: X` / `#   value: Y` pairs of a manifest: variables left commented out for the operator. */
+function commentedEnv(file: string, prefix: string): Obj[] {
+  const text = readFileSync(join(k8sDir, file), 'utf8');
+  const pairs = text.matchAll(/^\s*# - name: ([A-Z0-9_]+)\n\s*# {3}value: (\S+)$/gm);
+  return [...pairs].filter(([, name]) => name.startsWith(prefix)).map(([, name, value]) => ({ name, value }));
+}
+
+describe('mutual TLS, once uncommented', () => {
+  const instance = {
+    IPLEDGER_INSTANCE_ID: 'i-bp1abc',
+    IPLEDGER_INSTANCE_TYPE: 'ecs.g7.xlarge',
+    IPLEDGER_ZONE: 'cn-hangzhou-h',
+  };
+  const services = { IPLEDGER_ALLOCATOR_SERVICE_HOST: '172.21.0.40', IPLEDGER_ALLOCATOR_SERVICE_PORT_GRPC: '50051' };
+  const mountOf = (workload: Obj, name: string, file: string): Obj => {
+    const mount = (container(workload, name).volumeMounts as Obj[]).find((m) =>
+      file.startsWith(`${m.mountPath as string}/`),
+    );
+    expect(mount, file).toBeDefined();
+    return (workload.spec.template.spec.volumes as Obj[]).find((v) => v.name === mount!.name)!;
+  };
+
+  it('the allocator reads its certificate, key and CA from the optional Secret ipledger-allocator-tls', () => {
+    const tlsEnv = commentedEnv('allocator.yaml', 'IPLEDGER_TLS_');
+    expect(tlsEnv.map((e) => e.name as string)).toEqual(['IPLEDGER_TLS_CERT', 'IPLEDGER_TLS_KEY', 'IPLEDGER_TLS_CA']);
+    const env = resolveEnv([...(container(allocator, 'allocator').env as Obj[]), ...tlsEnv], {});
+    const tls = parseAllocatorEnv(env, 'fallback').tls!;
+    for (const file of [tls.certFile, tls.keyFile, tls.caFile]) {
+      expect(mountOf(allocator, 'allocator', file).secret).toEqual({
+        secretName: 'ipledger-allocator-tls',
+        optional: true,
+      });
+    }
+  });
+
+  it('each agent reads its node’s certificate from the node, and checks the allocator by its Service name', () => {
+    const tlsEnv = commentedEnv('node-agent.yaml', 'IPLEDGER_ALLOCATOR_TLS_');
+    expect(tlsEnv.map((e) => e.name as string)).toEqual([
+      'IPLEDGER_ALLOCATOR_TLS_CERT',
+      'IPLEDGER_ALLOCATOR_TLS_KEY',
+      'IPLEDGER_ALLOCATOR_TLS_CA',
+      'IPLEDGER_ALLOCATOR_TLS_SERVER_NAME',
+    ]);
+    const env = resolveEnv([...(container(agentSet, 'agent').env as Obj[]), ...tlsEnv], { ...services, ...instance });
+    const tls = parseAgentEnv(env).allocatorTls!;
+    for (const file of [tls.certFile, tls.keyFile, tls.caFile]) {
+      expect(mountOf(agentSet, 'agent', file).hostPath).toEqual({
+        path: '/etc/ipledger/pki',
+        type: 'DirectoryOrCreate',
+      });
+    }
+    const service = find('Service', 'ipledger-allocator').metadata as Obj;
+    expect(tls.serverName).toBe(`${service.name as string}.${service.namespace as string}.svc`);
+  });
+});
+
 describe('references between objects', () => {
   const workloads = [allocator, agentSet];
 

@@ -1,27 +1,29 @@
-// Opens the gRPC client from the command line's options: plaintext, or mutual TLS from PEM files.
+// Opens the gRPC client from the command line's options: plaintext, or mutual TLS from PEM files (named by
+// flags or by the IPLEDGER_ALLOCATOR_TLS_* variables; errors say which).
 import { type AllocatorClient, createAllocatorClient, mutualTlsCredentials } from '@ipledger/proto';
 import { type GlobalOptions } from './cli-args.js';
 
 export function connectAllocator(options: GlobalOptions, readFile: (path: string) => Buffer): AllocatorClient {
-  const credentials = options.tls
+  const { tls } = options;
+  const credentials = tls
     ? mutualTlsCredentials({
-        ca: readPem('--ca', options.tls.ca, readFile),
-        cert: readPem('--cert', options.tls.cert, readFile),
-        key: readPem('--key', options.tls.key, readFile),
+        ca: readPem(tls.sources.ca, tls.ca, readFile),
+        cert: readPem(tls.sources.cert, tls.cert, readFile),
+        key: readPem(tls.sources.key, tls.key, readFile),
       })
     : undefined;
-  return createAllocatorClient(options.allocator, { credentials, defaultTimeoutMs: options.timeoutMs });
+  return createAllocatorClient(options.allocator, {
+    credentials,
+    tlsServerName: tls?.serverName ?? undefined,
+    defaultTimeoutMs: options.timeoutMs,
+  });
 }
 
-function readPem(flag: string, path: string, readFile: (path: string) => Buffer): Buffer {
+function readPem(source: string, path: string, readFile: (path: string) => Buffer): Buffer {
   try {
     return readFile(path);
   } catch (error) {
-    throw new Error(
-      `cannot read ${flag} ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      {
-        cause: error,
-      },
-    );
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new Error(`cannot read ${source} ${path}: ${reason}`, { cause: error });
   }
 }

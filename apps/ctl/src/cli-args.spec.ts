@@ -5,9 +5,9 @@ import { UsageError } from './cli-error.js';
 const NOW = new Date('2026-11-21T12:00:00.000Z');
 const parse = (line: string, env: Record<string, string> = {}) =>
   parseCliArgs(line === '' ? [] : line.split(' '), env, NOW);
-const usageError = (line: string) => {
+const usageError = (line: string, env: Record<string, string> = {}) => {
   try {
-    parse(line);
+    parse(line, env);
   } catch (error) {
     expect(error).toBeInstanceOf(UsageError);
     return (error as Error).message;
@@ -71,8 +71,58 @@ describe('parseCliArgs: global options', () => {
       cert: 'c.pem',
       key: 'k.pem',
       ca: 'ca.pem',
+      serverName: null,
+      sources: { cert: '--cert', key: '--key', ca: '--ca' },
     });
-    expect(usageError('nodes --cert c.pem --key k.pem')).toMatch(/go together/);
+    expect(usageError('nodes --cert c.pem --key k.pem')).toBe(
+      'mutual TLS needs --cert, --key and --ca together: --ca (or IPLEDGER_ALLOCATOR_TLS_CA) missing',
+    );
+    expect(usageError('nodes --ca ca.pem')).toBe(
+      'mutual TLS needs --cert, --key and --ca together: --cert (or IPLEDGER_ALLOCATOR_TLS_CERT) and ' +
+        '--key (or IPLEDGER_ALLOCATOR_TLS_KEY) missing',
+    );
+  });
+
+  it('reads the TLS files from the environment, a flag winning over its variable', () => {
+    const env = {
+      IPLEDGER_ALLOCATOR_TLS_CERT: '/env/tls.crt',
+      IPLEDGER_ALLOCATOR_TLS_KEY: '/env/tls.key',
+      IPLEDGER_ALLOCATOR_TLS_CA: '/env/ca.crt',
+      IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: 'allocator.example',
+    };
+    expect(parse('nodes', env).global.tls).toEqual({
+      cert: '/env/tls.crt',
+      key: '/env/tls.key',
+      ca: '/env/ca.crt',
+      serverName: 'allocator.example',
+      sources: {
+        cert: 'IPLEDGER_ALLOCATOR_TLS_CERT',
+        key: 'IPLEDGER_ALLOCATOR_TLS_KEY',
+        ca: 'IPLEDGER_ALLOCATOR_TLS_CA',
+      },
+    });
+    expect(parse('nodes --cert me.crt --key me.key --tls-server-name 10.0.0.7', env).global.tls).toMatchObject({
+      cert: 'me.crt',
+      key: 'me.key',
+      ca: '/env/ca.crt',
+      serverName: '10.0.0.7',
+      sources: { cert: '--cert', key: '--key', ca: 'IPLEDGER_ALLOCATOR_TLS_CA' },
+    });
+    expect(
+      usageError('nodes --key k.pem', { IPLEDGER_ALLOCATOR_TLS_CERT: 'c.pem', IPLEDGER_ALLOCATOR_TLS_CA: '' }),
+    ).toBe('mutual TLS needs --cert, --key and --ca together: --ca (or IPLEDGER_ALLOCATOR_TLS_CA) missing');
+  });
+
+  it('takes a TLS server name only with mutual TLS, and only a host name', () => {
+    expect(usageError('nodes --tls-server-name allocator.example')).toBe(
+      '--tls-server-name is only used with mutual TLS (--cert, --key and --ca)',
+    );
+    expect(usageError('nodes', { IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: 'allocator.example' })).toBe(
+      'IPLEDGER_ALLOCATOR_TLS_SERVER_NAME is only used with mutual TLS (--cert, --key and --ca)',
+    );
+    expect(usageError('nodes --cert c --key k --ca a --tls-server-name https://x')).toBe(
+      '--tls-server-name "https://x" is not a DNS name or IPv4 address',
+    );
   });
 });
 

@@ -10,7 +10,22 @@ export interface TlsPaths {
   cert: string;
   key: string;
   ca: string;
+  /** The name the allocator's certificate must carry when not the host of --allocator; null: that host. */
+  serverName: string | null;
+  /** Where each path came from (`--cert` or IPLEDGER_ALLOCATOR_TLS_CERT ...), for error messages. */
+  sources: Record<'cert' | 'key' | 'ca', string>;
 }
+
+/**
+ * The environment variables behind the TLS flags: the node agent's names, so that one set of exported
+ * variables serves both. A flag wins over its variable.
+ */
+const TLS_ENV: Record<'cert' | 'key' | 'ca' | 'tls-server-name', string> = {
+  cert: 'IPLEDGER_ALLOCATOR_TLS_CERT',
+  key: 'IPLEDGER_ALLOCATOR_TLS_KEY',
+  ca: 'IPLEDGER_ALLOCATOR_TLS_CA',
+  'tls-server-name': 'IPLEDGER_ALLOCATOR_TLS_SERVER_NAME',
+};
 
 export interface GlobalOptions {
   allocator: string;
@@ -49,7 +64,7 @@ export interface ParsedCli {
   command: CliCommand;
 }
 
-const GLOBAL_VALUE_FLAGS = ['allocator', 'cert', 'key', 'ca', 'timeout'] as const;
+const GLOBAL_VALUE_FLAGS = ['allocator', 'cert', 'key', 'ca', 'tls-server-name', 'timeout'] as const;
 const GLOBAL_BOOLEAN_FLAGS = ['json', 'help'] as const;
 
 /** The value flags each command takes besides the global ones. */
@@ -125,18 +140,41 @@ function readGlobal(tokens: Tokens, env: Readonly<Record<string, string | undefi
   if (timeoutMs === undefined || timeoutMs <= 0) {
     throw new UsageError(`--timeout "${timeout}" is not a duration (e.g. 5s, 500ms)`);
   }
-  return { allocator, tls: readTls(tokens), json: tokens.booleans.has('json'), timeoutMs };
+  return { allocator, tls: readTls(tokens, env), json: tokens.booleans.has('json'), timeoutMs };
 }
 
-function readTls(tokens: Tokens): TlsPaths | null {
-  const [cert, key, ca] = (['cert', 'key', 'ca'] as const).map((flag) => tokens.values.get(flag));
-  if (cert === undefined && key === undefined && ca === undefined) {
+function readTls(tokens: Tokens, env: Readonly<Record<string, string | undefined>>): TlsPaths | null {
+  const fromEnv = (name: string): string | undefined => env[name]?.trim() || undefined;
+  const source = (flag: keyof typeof TLS_ENV): { value: string; from: string } | null => {
+    const value = tokens.values.get(flag);
+    if (value !== undefined) {
+      return { value, from: `--${flag}` };
+    }
+    const variable = fromEnv(TLS_ENV[flag]);
+    return variable === undefined ? null : { value: variable, from: TLS_ENV[flag] };
+  };
+  const [cert, key, ca, serverName] = (['cert', 'key', 'ca', 'tls-server-name'] as const).map(source);
+  if (cert === null && key === null && ca === null) {
+    if (serverName !== null) {
+      throw new UsageError(`${serverName.from} is only used with mutual TLS (--cert, --key and --ca)`);
+    }
     return null;
   }
-  if (cert === undefined || key === undefined || ca === undefined) {
-    throw new UsageError('--cert, --key and --ca go together (mutual TLS needs all three)');
+  if (cert === null || key === null || ca === null) {
+    const missing = (['cert', 'key', 'ca'] as const).filter((_, i) => [cert, key, ca][i] === null);
+    const names = missing.map((flag) => `--${flag} (or ${TLS_ENV[flag]})`).join(' and ');
+    throw new UsageError(`mutual TLS needs --cert, --key and --ca together: ${names} missing`);
   }
-  return { cert, key, ca };
+  if (serverName !== null && !/^[A-Za-z0-9]([-.A-Za-z0-9]*[A-Za-z0-9])?$/.test(serverName.value)) {
+    throw new UsageError(`${serverName.from} "${serverName.value}" is not a DNS name or IPv4 address`);
+  }
+  return {
+    cert: cert.value,
+    key: key.value,
+    ca: ca.value,
+    serverName: serverName?.value ?? null,
+    sources: { cert: cert.from, key: key.from, ca: ca.from },
+  };
 }
 
 function readCommand(tokens: Tokens, now: Date): CliCommand {

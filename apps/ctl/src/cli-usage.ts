@@ -4,6 +4,9 @@ import { type CommandName, DEFAULT_ALLOCATOR_ADDR } from './cli-args.js';
 const GLOBAL_OPTIONS = `Global options:
   --allocator host:port   the allocator's gRPC address (env IPLEDGER_ALLOCATOR_ADDR, default ${DEFAULT_ALLOCATOR_ADDR})
   --cert F --key F --ca F mutual TLS: client certificate, its key, and the CA that signed the allocator
+                          (env IPLEDGER_ALLOCATOR_TLS_CERT, _KEY, _CA; all three or none)
+  --tls-server-name N     the name the allocator's certificate carries, when not the --allocator host
+                          (env IPLEDGER_ALLOCATOR_TLS_SERVER_NAME)
   --timeout D             deadline of each call, e.g. 5s (default 10s)
   --json                  print the allocator's replies as JSON, for scripts
   -h, --help              this help, or a command's: ipledger <command> --help`;

@@ -1,6 +1,7 @@
 // The long-running processes of a local cluster, built from dist/: the allocator and one agent per node, each
 // with its environment and a log file under the cluster's work directory.
 import { join } from 'node:path';
+import type * as grpc from '@grpc/grpc-js';
 import { checkHealth } from '@ipledger/proto';
 import { type BuiltApps, type ClusterDirs } from './cluster-layout.js';
 import { type ClusterNode } from './cluster-types.js';
@@ -44,13 +45,18 @@ export function agentProcess(
   );
 }
 
-export async function startAndAwaitAllocator(allocator: ManagedProcess, address: string): Promise<void> {
+/** `credentials`: the client side of the allocator's mutual TLS, when it requires it. */
+export async function startAndAwaitAllocator(
+  allocator: ManagedProcess,
+  address: string,
+  credentials?: grpc.ChannelCredentials,
+): Promise<void> {
   allocator.start();
   await waitUntil('the allocator serves gRPC', 60_000, async () => {
     if (!allocator.running) {
       throw new Error(`allocator exited:\n${tail(allocator.log())}`);
     }
-    return (await checkHealth(address, { timeoutMs: 1000 }).catch(() => 'DOWN')) === 'SERVING';
+    return (await checkHealth(address, { timeoutMs: 1000, credentials }).catch(() => 'DOWN')) === 'SERVING';
   });
 }
 

@@ -19,6 +19,27 @@ export interface LocalClusterOptions {
   distDir?: string;
   /** Logs, sockets and agent state; default a new temporary directory (removed on stop). */
   workDir?: string;
+  /** Mutual TLS between the cluster's processes; default plaintext. */
+  tls?: LocalClusterTls;
+}
+
+/** PEM files; the cluster reads none of them itself, it only passes their paths on. */
+export interface TlsKeyPair {
+  certFile: string;
+  keyFile: string;
+}
+
+/**
+ * Certificates for a cluster whose allocator requires mutual TLS (docs/api.md): the allocator serves with
+ * `allocator` (it must name 127.0.0.1, the address everyone dials), the cluster's own client and its health
+ * checks present `operator` (CN operator:<name>), and each agent presents `node(name)` (CN node:<name>).
+ * One CA signs them all and is trusted both ways.
+ */
+export interface LocalClusterTls {
+  caFile: string;
+  allocator: TlsKeyPair;
+  operator: TlsKeyPair;
+  node(name: string): TlsKeyPair;
 }
 
 export interface NodeOptions {
@@ -31,7 +52,10 @@ export interface NodeOptions {
   /** Default cn-hangzhou-h. */
   zone?: string;
   mode?: 'eniip' | 'eni';
+  /** Over the cluster's agent environment (an empty value counts as unset, as for every agent variable). */
   env?: Record<string, string>;
+  /** false: return once the agent is started, without waiting for it to serve ADD (default true). */
+  awaitReady?: boolean;
 }
 
 export interface ClusterNode {

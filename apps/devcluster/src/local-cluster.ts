@@ -4,9 +4,10 @@
 // namespaces wired through the real ipledger-cni executable, as the kubelet would. Used by the end-to-end
 // tests, `npm start` and the benchmarks. Postgres and NATS are the caller's (URLs in the options).
 import { randomBytes, randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CniResult, createAllocatorClient, type AllocatorClient } from '@ipledger/proto';
+import type * as grpc from '@grpc/grpc-js';
+import { type CniResult, createAllocatorClient, type AllocatorClient, mutualTlsCredentials } from '@ipledger/proto';
 import { startEcsSim, type RunningEcsSim } from '../../ecs-sim/src/index.js';
 import { NetnsVpcFabric } from '../../ecs-sim/src/vpc/netns-vpc-fabric.js';
 import { cniCall, CNI_NETWORK_NAME } from './cluster-cni.js';
@@ -19,6 +20,7 @@ import {
   type ClusterNode,
   type ClusterPod,
   type LocalClusterOptions,
+  type LocalClusterTls,
   type NodeOptions,
   type PodAttachment,
   type PodOptions,
@@ -29,7 +31,16 @@ import { type ManagedProcess } from './managed-process.js';
 import { freeLocalPort, waitUntil } from './wait.js';
 
 export { CNI_NETWORK_NAME, DEFAULT_SERVICE_CIDR, LOCAL_CLUSTER_VSWITCHES, defaultEniConfig };
-export type { CniCallOptions, ClusterNode, ClusterPod, LocalClusterOptions, NodeOptions, PodAttachment, PodOptions };
+export type {
+  CniCallOptions,
+  ClusterNode,
+  ClusterPod,
+  LocalClusterOptions,
+  LocalClusterTls,
+  NodeOptions,
+  PodAttachment,
+  PodOptions,
+};
 
 export class LocalCluster {
   readonly nodes = new Map<string, ClusterNode>();
@@ -50,6 +61,8 @@ export class LocalCluster {
     private readonly options: LocalClusterOptions,
     private readonly apps: BuiltApps,
     private readonly dirs: ClusterDirs,
+    /** The operator's side of the allocator's mutual TLS; undefined on plaintext. */
+    private readonly credentials: grpc.ChannelCredentials | undefined,
   ) {
     this.probes = new ClusterProbes(apps.probe);
   }
@@ -75,11 +88,13 @@ export class LocalCluster {
         ECS_ENDPOINT: ecs.endpoint,
         ECS_REGION: ecs.regionId,
         IPLEDGER_ENI_CONFIG: JSON.stringify(eniConfig),
+        ...(options.tls ? allocatorTlsEnv(options.tls) : {}),
         ...options.allocatorEnv,
       });
       const running = allocatorProcess;
-      await startAndAwaitAllocator(running, allocatorAddr);
-      const client = createAllocatorClient(allocatorAddr, { defaultTimeoutMs: 10_000 });
+      const credentials = options.tls ? operatorCredentials(options.tls) : undefined;
+      await startAndAwaitAllocator(running, allocatorAddr, credentials);
+      const client = createAllocatorClient(allocatorAddr, { credentials, defaultTimeoutMs: 10_000 });
       return new LocalCluster(
         prefix,
         ecs,
@@ -91,6 +106,7 @@ export class LocalCluster {
         options,
         apps,
         dirs,
+        credentials,
       );
     } catch (error) {
       await allocatorProcess?.stop('SIGKILL');
@@ -101,7 +117,7 @@ export class LocalCluster {
 
   /** Starts the allocator process again (after stopAllocator) and waits until it serves gRPC. */
   async startAllocator(): Promise<void> {
-    await startAndAwaitAllocator(this.allocatorProcess, this.allocatorAddr);
+    await startAndAwaitAllocator(this.allocatorProcess, this.allocatorAddr, this.credentials);
   }
 
   async stopAllocator(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
@@ -112,7 +128,10 @@ export class LocalCluster {
     return this.apps.cniBin;
   }
 
-  /** A node: its namespace, its ECS instance (primary NIC plugged into the VPC) and its running agent. */
+  /**
+   * A node: its namespace, its ECS instance (primary NIC plugged into the VPC) and its running agent, ready
+   * for ADD unless `awaitReady` is false.
+   */
   async addNode(options: NodeOptions): Promise<ClusterNode> {
     if (this.nodes.has(options.name)) {
       throw new Error(`node ${options.name} exists`);
@@ -147,11 +166,16 @@ export class LocalCluster {
       NATS_URL: this.options.natsUrl,
       IPLEDGER_SERVICE_CIDR: this.serviceCidr,
       IPLEDGER_METRICS_ADDR: `127.0.0.1:${metricsPort}`,
+      ...(this.options.tls ? agentTlsEnv(this.options.tls, node.name) : {}),
       ...this.options.agentEnv,
       ...options.env,
     });
     this.nodes.set(node.name, node);
-    await this.startAgent(node.name);
+    if (options.awaitReady === false) {
+      node.agent.start();
+    } else {
+      await this.startAgent(node.name);
+    }
     return node;
   }
 
@@ -314,6 +338,31 @@ export class LocalCluster {
   get workDir(): string {
     return this.dirs.root;
   }
+}
+
+function allocatorTlsEnv(tls: LocalClusterTls): Record<string, string> {
+  return {
+    IPLEDGER_TLS_CERT: tls.allocator.certFile,
+    IPLEDGER_TLS_KEY: tls.allocator.keyFile,
+    IPLEDGER_TLS_CA: tls.caFile,
+  };
+}
+
+function agentTlsEnv(tls: LocalClusterTls, node: string): Record<string, string> {
+  const pair = tls.node(node);
+  return {
+    IPLEDGER_ALLOCATOR_TLS_CERT: pair.certFile,
+    IPLEDGER_ALLOCATOR_TLS_KEY: pair.keyFile,
+    IPLEDGER_ALLOCATOR_TLS_CA: tls.caFile,
+  };
+}
+
+function operatorCredentials(tls: LocalClusterTls): grpc.ChannelCredentials {
+  return mutualTlsCredentials({
+    ca: readFileSync(tls.caFile),
+    cert: readFileSync(tls.operator.certFile),
+    key: readFileSync(tls.operator.keyFile),
+  });
 }
 
 export const startLocalCluster = (options: LocalClusterOptions): Promise<LocalCluster> => LocalCluster.start(options);

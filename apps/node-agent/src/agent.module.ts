@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { type Metrics } from '@ipledger/telemetry';
 import { type AgentSettings } from './config/agent-settings.js';
+import { type AllocatorChannel } from './config/allocator-tls.js';
 import { type Logger } from './logging/json-logger.js';
 import { NodeAgent } from './node-agent.js';
 
@@ -31,12 +32,16 @@ export class AgentLifecycle implements OnApplicationBootstrap, OnApplicationShut
 export class AgentModule {
   static register(
     settings: AgentSettings,
+    channel: AllocatorChannel,
     logger: Logger,
     metrics: Pick<Metrics, 'recordAgentApplyDuration'>,
   ): DynamicModule {
     return {
       module: AgentModule,
-      providers: [{ provide: NodeAgent, useFactory: () => new NodeAgent(settings, logger, metrics) }, AgentLifecycle],
+      providers: [
+        { provide: NodeAgent, useFactory: () => new NodeAgent(settings, channel, logger, metrics) },
+        AgentLifecycle,
+      ],
       exports: [NodeAgent],
     };
   }

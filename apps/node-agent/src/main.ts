@@ -1,14 +1,17 @@
 // ipledger node agent: one per node (a DaemonSet in a cluster, a process per node namespace in the local
 // simulation). Telemetry starts first, so the SDK owns the global providers before Nest or anything traced is
-// loaded; a bad setting stops the process with status 2 and one line per problem.
+// loaded; a bad setting (also an unreadable or wrong TLS file) stops the process with status 2 and one line
+// per problem.
 import { ConfigError } from '@ipledger/config';
 import { JsonLogger, startTelemetry } from '@ipledger/telemetry';
 import { parseAgentEnv, type AgentSettings } from './config/agent-settings.js';
+import { allocatorChannel, type AllocatorChannel } from './config/allocator-tls.js';
 import { createJsonLogger, parseLogLevel } from './logging/json-logger.js';
 
-function loadSettings(): AgentSettings {
+function loadSettings(): { settings: AgentSettings; channel: AllocatorChannel } {
   try {
-    return parseAgentEnv(process.env);
+    const settings = parseAgentEnv(process.env);
+    return { settings, channel: allocatorChannel(settings) };
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) {
@@ -20,7 +23,7 @@ function loadSettings(): AgentSettings {
   }
 }
 
-const settings = loadSettings();
+const { settings, channel } = loadSettings();
 const logger = createJsonLogger(
   { component: 'node-agent', node: settings.nodeName },
   { level: parseLogLevel(process.env.IPLEDGER_LOG_LEVEL) },
@@ -36,13 +39,17 @@ const telemetry = await startTelemetry({
 });
 const { NestFactory } = await import('@nestjs/core');
 const { AgentModule } = await import('./agent.module.js');
-const app = await NestFactory.createApplicationContext(AgentModule.register(settings, logger, telemetry.metrics), {
-  logger: new JsonLogger('node-agent', { logLevels: ['error', 'warn'] }),
-});
+const app = await NestFactory.createApplicationContext(
+  AgentModule.register(settings, channel, logger, telemetry.metrics),
+  {
+    logger: new JsonLogger('node-agent', { logLevels: ['error', 'warn'] }),
+  },
+);
 app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
 logger.info('node agent started', {
   mode: settings.mode,
   allocator: settings.allocatorAddr,
+  allocatorTransport: channel.description,
   cniSocket: settings.cniSocket,
   hostNetns: settings.hostNetns,
   metrics: telemetry.metricsUrl,

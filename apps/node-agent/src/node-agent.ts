@@ -14,6 +14,7 @@ import { AgentCniHandler } from './cni/agent-cni.handler.js';
 import { AgentReadiness } from './cni/agent-readiness.js';
 import { startCniSocketServer, type CniSocketServer } from './cni-socket/index.js';
 import { type AgentSettings } from './config/agent-settings.js';
+import { type AllocatorChannel } from './config/allocator-tls.js';
 import { EniPreparer, ExclusiveEniDataplane, PodInventory, PolicyRouteDataplane } from './dataplane/index.js';
 import { NodeEnis } from './enis/node-enis.service.js';
 import { NodeEventHandler } from './events/node-event.handler.js';
@@ -48,6 +49,7 @@ export class NodeAgent {
 
   constructor(
     private readonly settings: AgentSettings,
+    channel: Pick<AllocatorChannel, 'credentials' | 'tlsServerName'>,
     private readonly logger: Logger,
     metrics: Pick<Metrics, 'recordAgentApplyDuration'>,
   ) {
@@ -57,7 +59,11 @@ export class NodeAgent {
     const preparer = new EniPreparer(kernel);
     const locks = new ContainerLocks();
     const nodeAddresses = new NodeAddresses(kernel);
-    this.allocator = createAllocatorClient(settings.allocatorAddr, { defaultTimeoutMs: timeoutMs });
+    this.allocator = createAllocatorClient(settings.allocatorAddr, {
+      credentials: channel.credentials,
+      tlsServerName: channel.tlsServerName,
+      defaultTimeoutMs: timeoutMs,
+    });
     this.records = new PodRecordStore(settings.stateDir);
     this.applied = new AppliedVersionStore(settings.stateDir, nodeStream(node));
     this.readiness = new AgentReadiness(this.allocator, node);

@@ -22,6 +22,12 @@ export interface AllocatorClientOptions {
   /** Deadline of unary calls unless a call says otherwise; History has none by default. */
   defaultTimeoutMs?: number;
   channelOptions?: grpc.ChannelOptions;
+  /**
+   * With TLS credentials: the name the allocator's certificate must carry (a DNS or IP subjectAltName) and
+   * the one sent as SNI, when it differs from the host dialled. Node agents dial the allocator Service's
+   * cluster IP, which no certificate names. Default: the dialled host.
+   */
+  tlsServerName?: string;
 }
 
 export interface AllocatorClient {
@@ -65,10 +71,14 @@ function allocatorClientConstructor(): grpc.ServiceClientConstructor {
 
 export function createAllocatorClient(address: string, options: AllocatorClientOptions = {}): AllocatorClient {
   const Constructor = allocatorClientConstructor();
+  const channelOptions: grpc.ChannelOptions = { ...options.channelOptions };
+  if (options.tlsServerName !== undefined) {
+    channelOptions['grpc.ssl_target_name_override'] = options.tlsServerName;
+  }
   const client = new Constructor(
     address,
     options.credentials ?? grpc.credentials.createInsecure(),
-    options.channelOptions,
+    channelOptions,
   ) as unknown as grpc.Client & Record<m.AllocatorRpc, unknown>;
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_ALLOCATOR_TIMEOUT_MS;
 

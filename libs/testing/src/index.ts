@@ -5,3 +5,4 @@ export * from './nats-server.js';
 export { bundleScript } from './child-script.js';
 export { runCni, type RunCniOptions, type RunCniOutcome } from './run-cni.js';
 export { waitUntil } from './wait-until.js';
+export { type Pem, TestPki } from './test-pki.js';

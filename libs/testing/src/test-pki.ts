@@ -1,5 +1,6 @@
-// Throwaway certificate authorities and certificates for mutual-TLS specs, made with the openssl CLI in a
-// temporary directory (removed by `cleanup`).
+// Throwaway certificate authorities and certificates for mutual-TLS tests (the allocator's edge, the node
+// agent's client settings, the end-to-end cluster), made with the openssl CLI in a temporary directory
+// (removed by `cleanup`).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -10,8 +10,8 @@ import {
   createAllocatorClient,
   mutualTlsCredentials,
 } from '@ipledger/proto';
+import { type Pem, TestPki } from '@ipledger/testing';
 import { serverCredentialsFromFiles } from '../tls/tls-credentials.js';
-import { type Pem, TestPki } from './testing/test-certificates.js';
 import { startTestServer, type TestServer } from './testing/grpc-test-server.js';
 
 const pod = { namespace: 'default', name: 'web-0', uid: '9f1c2a4e-0b5d-4c1e-8a57-1f2e3d4c5b6a' };

@@ -94,6 +94,78 @@ describe('parseAgentEnv', () => {
     expect(problems[0]).toContain(message);
   });
 
+  it('talks plaintext to the allocator unless the three TLS files are given', () => {
+    expect(parseAgentEnv(minimal).allocatorTls).toBeNull();
+    expect(
+      parseAgentEnv({
+        ...minimal,
+        IPLEDGER_ALLOCATOR_TLS_CERT: '/etc/ipledger/tls/tls.crt',
+        IPLEDGER_ALLOCATOR_TLS_KEY: '/etc/ipledger/tls/tls.key',
+        IPLEDGER_ALLOCATOR_TLS_CA: '/etc/ipledger/tls/ca.crt',
+      }).allocatorTls,
+    ).toEqual({
+      certFile: '/etc/ipledger/tls/tls.crt',
+      keyFile: '/etc/ipledger/tls/tls.key',
+      caFile: '/etc/ipledger/tls/ca.crt',
+      serverName: null,
+    });
+  });
+
+  it('reads the name the allocator certificate must carry', () => {
+    const settings = parseAgentEnv({
+      ...minimal,
+      IPLEDGER_ALLOCATOR_TLS_CERT: 'tls.crt',
+      IPLEDGER_ALLOCATOR_TLS_KEY: 'tls.key',
+      IPLEDGER_ALLOCATOR_TLS_CA: 'ca.crt',
+      IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: 'ipledger-allocator.ipledger-system.svc',
+    });
+    expect(settings.allocatorTls?.serverName).toBe('ipledger-allocator.ipledger-system.svc');
+  });
+
+  it('counts an empty TLS variable as unset', () => {
+    expect(
+      parseAgentEnv({
+        ...minimal,
+        IPLEDGER_ALLOCATOR_TLS_CERT: '',
+        IPLEDGER_ALLOCATOR_TLS_KEY: ' ',
+        IPLEDGER_ALLOCATOR_TLS_CA: '',
+      }).allocatorTls,
+    ).toBeNull();
+  });
+
+  it.each([
+    [
+      { IPLEDGER_ALLOCATOR_TLS_CERT: 'tls.crt' },
+      [
+        'IPLEDGER_ALLOCATOR_TLS_KEY: required when IPLEDGER_ALLOCATOR_TLS_CERT is set (mutual TLS needs all three)',
+        'IPLEDGER_ALLOCATOR_TLS_CA: required when IPLEDGER_ALLOCATOR_TLS_CERT is set (mutual TLS needs all three)',
+      ],
+    ],
+    [
+      { IPLEDGER_ALLOCATOR_TLS_KEY: 'tls.key', IPLEDGER_ALLOCATOR_TLS_CA: 'ca.crt' },
+      [
+        'IPLEDGER_ALLOCATOR_TLS_CERT: required when IPLEDGER_ALLOCATOR_TLS_KEY and IPLEDGER_ALLOCATOR_TLS_CA are set (mutual TLS needs all three)',
+      ],
+    ],
+    [
+      { IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: 'allocator.example' },
+      [
+        'IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: only used with mutual TLS: set IPLEDGER_ALLOCATOR_TLS_CERT, _KEY and _CA too, or unset it',
+      ],
+    ],
+    [
+      {
+        IPLEDGER_ALLOCATOR_TLS_CERT: 'tls.crt',
+        IPLEDGER_ALLOCATOR_TLS_KEY: 'tls.key',
+        IPLEDGER_ALLOCATOR_TLS_CA: 'ca.crt',
+        IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: 'https://allocator',
+      },
+      ['IPLEDGER_ALLOCATOR_TLS_SERVER_NAME: "https://allocator" is not a DNS name or IPv4 address'],
+    ],
+  ])('refuses partial or stray TLS settings %j', (tls, expected) => {
+    expect(problemsOf({ ...minimal, ...tls })).toEqual(expected);
+  });
+
   it('never echoes a NATS token', () => {
     const [problem] = problemsOf({ ...minimal, NATS_URL: 'nats://s3cret@' });
     expect(problem).not.toContain('s3cret');

@@ -12,6 +12,17 @@ import { DEFAULT_CNI_SOCKET } from '@ipledger/proto';
 
 export type AgentMode = 'eniip' | 'eni';
 
+/** The agent's client side of the allocator's mutual TLS: PEM files, read at start (allocator-tls.ts). */
+export interface AllocatorTlsFiles {
+  /** Its certificate: subject CN node:<IPLEDGER_NODE_NAME>, signed by the CA the allocator trusts. */
+  certFile: string;
+  keyFile: string;
+  /** The CA that signed the allocator's certificate. */
+  caFile: string;
+  /** The name the allocator's certificate must carry, when not the host of IPLEDGER_ALLOCATOR_ADDR. */
+  serverName: string | null;
+}
+
 export interface AgentSettings {
   nodeName: string;
   instanceId: string;
@@ -20,6 +31,8 @@ export interface AgentSettings {
   mode: AgentMode;
   /** host:port of the allocator's gRPC endpoint. */
   allocatorAddr: string;
+  /** Null: plaintext gRPC to the allocator. */
+  allocatorTls: AllocatorTlsFiles | null;
   natsServers: string[];
   cniSocket: string;
   /** Simulation only: the named namespace that plays this node; null in production (the agent's own). */
@@ -92,6 +105,7 @@ export function parseAgentEnv(env: Env): AgentSettings {
       get('IPLEDGER_ALLOCATOR_ADDR') ?? AGENT_ENV_DEFAULTS.IPLEDGER_ALLOCATOR_ADDR,
       problems,
     ),
+    allocatorTls: readAllocatorTls(get, problems),
     natsServers: readNatsServers(get('NATS_URL') ?? AGENT_ENV_DEFAULTS.NATS_URL, problems),
     cniSocket: readAbsolutePath(
       'IPLEDGER_CNI_SOCKET',
@@ -145,6 +159,39 @@ function readAddress(name: string, value: string, problems: ProblemList): string
     return value;
   }
   return formatHostPort(address);
+}
+
+const TLS_FILE_VARIABLES = ['IPLEDGER_ALLOCATOR_TLS_CERT', 'IPLEDGER_ALLOCATOR_TLS_KEY', 'IPLEDGER_ALLOCATOR_TLS_CA'];
+/** A DNS name (what a certificate's DNS subjectAltName holds) or an IPv4 address. */
+const SERVER_NAME = /^(?=.{1,253}$)[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$/;
+
+/** All three files or none, as the allocator's own IPLEDGER_TLS_* (the files are read by allocator-tls.ts). */
+function readAllocatorTls(get: (name: string) => string | undefined, problems: ProblemList): AllocatorTlsFiles | null {
+  const [certFile, keyFile, caFile] = TLS_FILE_VARIABLES.map(get);
+  const serverName = get('IPLEDGER_ALLOCATOR_TLS_SERVER_NAME');
+  const set = TLS_FILE_VARIABLES.filter((name) => get(name) !== undefined);
+  if (set.length === 0) {
+    if (serverName !== undefined) {
+      problems.add(
+        'IPLEDGER_ALLOCATOR_TLS_SERVER_NAME',
+        'only used with mutual TLS: set IPLEDGER_ALLOCATOR_TLS_CERT, _KEY and _CA too, or unset it',
+      );
+    }
+    return null;
+  }
+  if (set.length < TLS_FILE_VARIABLES.length) {
+    for (const name of TLS_FILE_VARIABLES.filter((n) => !set.includes(n))) {
+      problems.add(
+        name,
+        `required when ${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set (mutual TLS needs all three)`,
+      );
+    }
+    return null;
+  }
+  if (serverName !== undefined && !SERVER_NAME.test(serverName)) {
+    problems.add('IPLEDGER_ALLOCATOR_TLS_SERVER_NAME', `"${serverName}" is not a DNS name or IPv4 address`);
+  }
+  return { certFile: certFile!, keyFile: keyFile!, caFile: caFile!, serverName: serverName ?? null };
 }
 
 function readNatsServers(value: string, problems: ProblemList): string[] {
