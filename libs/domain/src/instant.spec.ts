@@ -32,7 +32,16 @@ describe('instant', () => {
     expect(isAtOrAfter('2026-01-01T00:00:59.999Z', '2026-01-01T00:01:00Z')).toBe(false);
   });
 
+  it('reads the canonical form and its variants alike', () => {
+    expect(toEpochMs('2026-01-01T00:00:00.250Z')).toBe(toEpochMs('2026-01-01t00:00:00.250z'));
+    expect(toEpochMs('2026-01-01T08:00:00.250+08:00')).toBe(toEpochMs('2026-01-01T00:00:00.250Z'));
+    expect(toEpochMs('2026-01-01T00:00:00.2500Z')).toBe(1_767_225_600_250);
+  });
+
   it('refuses what is not a timestamp', () => {
     expect(() => toEpochMs('yesterday')).toThrow(DomainError);
+    // The length and separators of the canonical form, with a letter among the digits.
+    expect(() => toEpochMs('2026-01-01T00:00:00.2x0Z')).toThrow(DomainError);
+    expect(() => toEpochMs('2026-01-0aT00:00:00.250Z')).toThrow(DomainError);
   });
 });

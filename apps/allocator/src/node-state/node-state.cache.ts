@@ -5,7 +5,7 @@ import {
   type NodeEvent,
   type NodeState,
   decideNode,
-  evolveNode,
+  evolveNodeAll,
   initialNodeState,
   nodeStream,
 } from '@ipledger/domain';
@@ -102,7 +102,7 @@ export class NodeStateCache {
           return { ...decided.snapshot, events: [] };
         }
         try {
-          return await this.append(node, decided.snapshot, decided.events, metadata);
+          return await this.append(node, decided, metadata);
         } catch (error) {
           if (!isLostRace(error)) {
             throw error;
@@ -123,13 +123,9 @@ export class NodeStateCache {
    * A refusal may come from a stale state (another replica registered the node or freed an address): look
    * at the stream once and decide again if it moved on.
    */
-  private async decide(
-    node: string,
-    snapshot: NodeSnapshot,
-    makeCommand: CommandFactory,
-  ): Promise<{ snapshot: NodeSnapshot; events: NodeEvent[] }> {
+  private async decide(node: string, snapshot: NodeSnapshot, makeCommand: CommandFactory): Promise<Decision> {
     try {
-      return { snapshot, events: decideWith(snapshot.state, makeCommand) };
+      return { snapshot, ...decideWith(snapshot.state, makeCommand) };
     } catch (error) {
       if (!(error instanceof DomainError)) {
         throw error;
@@ -138,23 +134,20 @@ export class NodeStateCache {
       if (fresh.version === snapshot.version) {
         throw error;
       }
-      return { snapshot: fresh, events: decideWith(fresh.state, makeCommand) };
+      return { snapshot: fresh, ...decideWith(fresh.state, makeCommand) };
     }
   }
 
-  private async append(
-    node: string,
-    snapshot: NodeSnapshot,
-    events: NodeEvent[],
-    metadata: Partial<EventMetadata>,
-  ): Promise<NodeExecution> {
+  /** Appends what was decided; once it is recorded, the state the decision folded becomes the node's. */
+  private async append(node: string, decided: Decision, metadata: Partial<EventMetadata>): Promise<NodeExecution> {
+    const { snapshot, events, state } = decided;
     const result = await this.store.append(
       nodeStream(node),
       snapshot.version,
       events.map((e) => ({ id: randomUUID(), type: e.type, data: e.data })),
       { actor: this.options.actor, ...metadata },
     );
-    const next = { state: events.reduce(evolveNode, snapshot.state), version: result.version };
+    const next = { state, version: result.version };
     this.entries.set(node, next);
     this.emit(node, next, events);
     return { ...next, events };
@@ -209,7 +202,14 @@ function pause(baseMs: number, attempt: number): Promise<void> {
 const isCommandList = (made: NodeCommand | readonly NodeCommand[]): made is readonly NodeCommand[] =>
   Array.isArray(made);
 
-function decideWith(state: NodeState, makeCommand: CommandFactory): NodeEvent[] {
+/** What the commands decided, and the state those events lead to (folded once, reused after the append). */
+interface Decision {
+  snapshot: NodeSnapshot;
+  events: NodeEvent[];
+  state: NodeState;
+}
+
+function decideWith(state: NodeState, makeCommand: CommandFactory): { events: NodeEvent[]; state: NodeState } {
   const made = makeCommand(state);
   const commands: readonly NodeCommand[] = made === null ? [] : isCommandList(made) ? made : [made];
   const events: NodeEvent[] = [];
@@ -217,18 +217,15 @@ function decideWith(state: NodeState, makeCommand: CommandFactory): NodeEvent[] 
   for (const command of commands) {
     const decided = decideNode(command, current);
     events.push(...decided);
-    current = decided.reduce(evolveNode, current);
+    current = evolveNodeAll(current, decided);
   }
-  return events;
+  return { events, state: current };
 }
 
 const asNodeEvent = (recorded: RecordedEvent): NodeEvent => ({ type: recorded.type, data: recorded.data }) as NodeEvent;
 
 function fold(from: NodeSnapshot, recorded: readonly RecordedEvent[]): NodeSnapshot {
-  let state = from.state;
-  for (const event of recorded) {
-    state = evolveNode(state, asNodeEvent(event));
-  }
+  const state = evolveNodeAll(from.state, recorded.map(asNodeEvent));
   return { state, version: recorded.at(-1)?.streamVersion ?? from.version };
 }
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { nextCooldownEnd } from '@ipledger/domain';
 import type { NodeChange, NodeStateCache } from '../node-state/node-state.cache.js';
 
 export interface CooldownSweeperOptions {
@@ -73,6 +74,11 @@ export class CooldownSweeper {
     if (known === undefined || dueMs < known) {
       this.due.set(node, dueMs);
     }
+    // Due times only move earlier here: a timer already set for this one or an earlier one stays as it is
+    // (every release schedules one, so this keeps the hot path from looking at every node's due time).
+    if (this.timer && dueMs >= this.timerAt) {
+      return;
+    }
     this.arm();
   }
 
@@ -124,7 +130,7 @@ export class CooldownSweeper {
       }
       const endCooldowns = () => ({ type: 'EndCooldowns' as const, now: new Date().toISOString() });
       const result = await this.cache.execute(node, endCooldowns, { actor: 'sweeper/cooldown' });
-      const next = nextCooldown(result.state.ips);
+      const next = nextCooldownEnd(result.state);
       if (next !== null) {
         this.schedule(node, next);
       }
@@ -140,7 +146,7 @@ export class CooldownSweeper {
     );
     for (const row of rows) {
       const known = this.cache.peek(row.node);
-      if (!known || nextCooldown(known.state.ips) !== row.due?.getTime()) {
+      if (!known || nextCooldownEnd(known.state) !== row.due?.getTime()) {
         this.stale.add(row.node);
       }
       this.schedule(row.node, row.due ? row.due.getTime() : Date.now());
@@ -153,17 +159,3 @@ export class CooldownSweeper {
     }
   }
 }
-
-/** The earliest cooldown still running (teardown confirmed), or null. */
-function nextCooldown(ips: NodeStateIps): number | null {
-  let next: number | null = null;
-  for (const ip of Object.values(ips)) {
-    if (ip.status === 'cooling' && ip.cooldownUntil !== null && ip.teardownConfirmedAt !== null) {
-      const at = Date.parse(ip.cooldownUntil);
-      next = next === null ? at : Math.min(next, at);
-    }
-  }
-  return next;
-}
-
-type NodeStateIps = NodeChange['state']['ips'];

@@ -1,7 +1,7 @@
 // Node decisions about pods: registration, allocation, release and the cooldown gate.
 import { DomainError } from '../errors.js';
 import { type InstanceLimits, type NodeEvent } from '../events.js';
-import { addSeconds, toEpochMs } from '../instant.js';
+import { addSeconds } from '../instant.js';
 import { maxPods } from '../limits.js';
 import { compareIps } from './ip-order.js';
 import {
@@ -62,13 +62,10 @@ export function decideAllocateIp(command: AllocateIp, state: NodeState): NodeEve
   if (findAllocation(state, pod.uid, containerId)) {
     return [];
   }
-  const held = Object.values(state.ips).filter((ip) => ip.status === 'allocated' || ip.status === 'releasing');
-  const takeOver = held
-    .filter((ip) => ip.status === 'allocated' && ip.allocation?.pod.uid === pod.uid)
-    .sort(byAddress)[0];
-  const chosen = takeOver ?? chooseIdleIp(state);
-  if (!takeOver && held.length >= info.maxPods) {
-    throw exhausted('max-pods', `node ${info.node} already networks ${held.length} of ${info.maxPods} pods`);
+  const { held, takeOver, idle } = survey(state, pod.uid);
+  const chosen = takeOver ?? idle;
+  if (!takeOver && held >= info.maxPods) {
+    throw exhausted('max-pods', `node ${info.node} already networks ${held} of ${info.maxPods} pods`);
   }
   if (!chosen) {
     throw exhausted('no-idle-ip', `node ${info.node} has no idle address`);
@@ -89,26 +86,61 @@ export function decideAllocateIp(command: AllocateIp, state: NodeState): NodeEve
 const exhausted = (reason: string, message: string): DomainError =>
   new DomainError('resource-exhausted', message, { reason });
 
-const byAddress = (a: IpState, b: IpState): number => compareIps(a.ip, b.ip);
+interface Survey {
+  /** Addresses held by pods (allocated or releasing). */
+  held: number;
+  /** The lowest address the pod itself holds as allocated (a new container takes it over). */
+  takeOver: IpState | undefined;
+  /** The idle address a new pod gets: see `betterIdle`. */
+  idle: IpState | undefined;
+}
 
-function chooseIdleIp(state: NodeState): IpState | undefined {
+/** One look at every address (two passes, no sorting): what decideAllocateIp needs to know. */
+function survey(state: NodeState, podUid: string): Survey {
+  const ips = Object.values(state.ips);
   const used = new Map<string, number>();
-  for (const ip of Object.values(state.ips)) {
+  let held = 0;
+  let takeOver: IpState | undefined;
+  for (const ip of ips) {
+    if (ip.status === 'allocated' || ip.status === 'releasing') {
+      held += 1;
+      if (
+        ip.status === 'allocated' &&
+        ip.allocation?.pod.uid === podUid &&
+        (!takeOver || byAddress(ip, takeOver) < 0)
+      ) {
+        takeOver = ip;
+      }
+    }
     if (ip.status === 'allocated' || ip.status === 'releasing' || ip.status === 'cooling') {
       used.set(ip.eniId, (used.get(ip.eniId) ?? 0) + 1);
     }
   }
-  const idle = Object.values(state.ips)
-    .filter((ip) => isAllocatable(state, ip))
-    .map((ip) => ({ ip, used: used.get(ip.eniId) ?? 0, since: toEpochMs(ip.since) }));
-  idle.sort(
-    (a, b) =>
-      b.used - a.used ||
-      (a.ip.eniId < b.ip.eniId ? -1 : a.ip.eniId > b.ip.eniId ? 1 : 0) ||
-      a.since - b.since ||
-      byAddress(a.ip, b.ip),
+  let idle: { ip: IpState; used: number } | undefined;
+  for (const ip of ips) {
+    if (isAllocatable(state, ip)) {
+      const candidate = { ip, used: used.get(ip.eniId) ?? 0 };
+      if (!idle || betterIdle(candidate, idle) < 0) {
+        idle = candidate;
+      }
+    }
+  }
+  return { held, takeOver, idle: idle?.ip };
+}
+
+const byAddress = (a: IpState, b: IpState): number => compareIps(a.ip, b.ip);
+
+/**
+ * The order in which idle addresses are handed out: the fullest ENI first (packing keeps ENIs free to go),
+ * then the ENI id, then the address that rested longest (quarantine), then the lowest address.
+ */
+function betterIdle(a: { ip: IpState; used: number }, b: { ip: IpState; used: number }): number {
+  return (
+    b.used - a.used ||
+    (a.ip.eniId < b.ip.eniId ? -1 : a.ip.eniId > b.ip.eniId ? 1 : 0) ||
+    a.ip.sinceMs - b.ip.sinceMs ||
+    byAddress(a.ip, b.ip)
   );
-  return idle[0]?.ip;
 }
 
 /** Unknown or already releasing: nothing to record (the caller may retry freely). */

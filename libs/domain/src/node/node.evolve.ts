@@ -1,4 +1,9 @@
 // Folds node events into NodeState. Pure and total: one exhaustive switch, one small function per fact.
+//
+// A fold works on a draft (node-draft.ts) that copies each record of the state (ENIs, pending ENIs,
+// addresses, pods) the first time an event changes it, and from then on changes its own copy. Folding the
+// events of one command therefore copies the address map once, not once per event; the state handed in is
+// never touched, and address and ENI entries are replaced, never changed, so earlier states stay as they were.
 import {
   type CloudCallFailed,
   type EniAttached,
@@ -8,155 +13,163 @@ import {
   type IpReleased,
   type NodeEvent,
 } from '../events.js';
+import { epochMsOrNaN } from '../instant.js';
+import { NodeDraft } from './node-draft.js';
 import { type EniState, type IpState, type NodeState, podKey } from './node.state.js';
 
 export function evolveNode(state: NodeState, event: NodeEvent): NodeState {
+  return evolveNodeAll(state, [event]);
+}
+
+/** The same state as `events.reduce(evolveNode, state)`, with each record copied at most once. */
+export function evolveNodeAll(state: NodeState, events: readonly NodeEvent[]): NodeState {
+  if (events.length === 0) {
+    return state;
+  }
+  const draft = new NodeDraft(state);
+  for (const event of events) {
+    fold(draft, event);
+  }
+  return draft.finish();
+}
+
+function fold(draft: NodeDraft, event: NodeEvent): void {
   switch (event.type) {
     case 'NodeRegistered': {
       const { at, ...info } = event.data;
-      return { ...state, info: { ...info, registeredAt: at } };
+      draft.info = { ...info, registeredAt: at };
+      return;
     }
     case 'EniCreateRequested':
-      return onEniCreateRequested(state, event.data);
+      return onEniCreateRequested(draft, event.data);
     case 'EniCreated':
-      return onEniCreated(state, event.data);
+      return onEniCreated(draft, event.data);
     case 'EniCreateFailed':
-      return { ...state, pendingEnis: without(state.pendingEnis, event.data.clientToken) };
+      return draft.deletePendingEni(event.data.clientToken);
     case 'EniAttachRequested':
-      return patchEni(state, event.data.eniId, { status: 'attaching' });
+      return draft.patchEni(event.data.eniId, { status: 'attaching' });
     case 'EniAttached':
-      return onEniAttached(state, event.data);
+      return onEniAttached(draft, event.data);
     case 'IpsAssigned':
-      return addIdleIps(state, event.data.eniId, event.data.ips, false, event.data.at);
+      return addIdleIps(draft, event.data.eniId, event.data.ips, false, event.data.at);
     case 'IpAllocated':
-      return onIpAllocated(state, event.data);
+      return onIpAllocated(draft, event.data);
     case 'IpReleaseRequested': {
       const { ip, reason, at } = event.data;
-      return patchIps(state, [ip], (s) => ({ ...s, status: 'releasing', since: at, releaseReason: reason }));
+      const sinceMs = epochMsOrNaN(at);
+      return draft.patchIp(ip, (s) => ({ ...s, status: 'releasing', since: at, sinceMs, releaseReason: reason }));
     }
     case 'PodTeardownConfirmed':
-      return patchIps(state, [event.data.ip], (s) => ({ ...s, teardownConfirmedAt: event.data.at }));
+      return draft.patchIp(event.data.ip, (s) => ({ ...s, teardownConfirmedAt: event.data.at }));
     case 'IpReleased':
-      return onIpReleased(state, event.data);
-    case 'IpCooldownEnded':
-      return patchIps(state, [event.data.ip], (s) => idleIp(s.ip, s.eniId, s.primary, event.data.at));
+      return onIpReleased(draft, event.data);
+    case 'IpCooldownEnded': {
+      const { ip, at } = event.data;
+      const sinceMs = epochMsOrNaN(at);
+      return draft.patchIp(ip, (s) => idleIp(s.ip, s.eniId, s.primary, at, sinceMs));
+    }
     case 'IpsUnassignRequested': {
       const at = event.data.at;
-      return patchIps(state, event.data.ips, (s) => ({ ...s, status: 'unassigning', since: at }));
+      const sinceMs = epochMsOrNaN(at);
+      for (const ip of event.data.ips) {
+        draft.patchIp(ip, (s) => ({ ...s, status: 'unassigning', since: at, sinceMs }));
+      }
+      return;
     }
     case 'IpsUnassigned':
-      return { ...state, ips: without(state.ips, ...event.data.ips) };
+      return draft.deleteIps(event.data.ips);
     case 'EniDetachRequested':
-      return patchEni(state, event.data.eniId, { status: 'detaching' });
+      return draft.patchEni(event.data.eniId, { status: 'detaching' });
     case 'EniDetached':
-      return patchEni(state, event.data.eniId, { status: 'detached', deviceIndex: null });
+      return draft.patchEni(event.data.eniId, { status: 'detached', deviceIndex: null });
     case 'EniDeleted':
-      return dropEniIps(patchEni(state, event.data.eniId, { status: 'deleted', deviceIndex: null }), event.data.eniId);
+      draft.patchEni(event.data.eniId, { status: 'deleted', deviceIndex: null });
+      return dropEniIps(draft, event.data.eniId);
     case 'CloudCallFailed':
-      return onCloudCallFailed(state, event.data);
+      return onCloudCallFailed(draft, event.data);
   }
 }
 
-function onEniCreateRequested(state: NodeState, data: EniCreateRequested['data']): NodeState {
+function onEniCreateRequested(draft: NodeDraft, data: EniCreateRequested['data']): void {
   const { clientToken, vswitch, securityGroupIds, at } = data;
-  const pending = { clientToken, vswitch, securityGroupIds, requestedAt: at };
-  return { ...state, pendingEnis: { ...state.pendingEnis, [clientToken]: pending } };
+  draft.pendingEnis()[clientToken] = { clientToken, vswitch, securityGroupIds, requestedAt: at };
 }
 
-function onEniCreated(state: NodeState, data: EniCreated['data']): NodeState {
+function onEniCreated(draft: NodeDraft, data: EniCreated['data']): void {
   const { eniId, mac, vswitch, primaryIp, securityGroupIds, clientToken, trunk, at } = data;
   const eni: EniState = {
     ...{ eniId, mac, vswitch, primaryIp, securityGroupIds, clientToken, trunk },
     ...{ status: 'available', deviceIndex: null, createdAt: at },
   };
-  return { ...state, pendingEnis: without(state.pendingEnis, clientToken), enis: { ...state.enis, [eniId]: eni } };
+  draft.deletePendingEni(clientToken);
+  draft.enis()[eniId] = eni;
 }
 
 /** Once attached, the ENI's primary address is a pod address like the ones assigned later. */
-function onEniAttached(state: NodeState, data: EniAttached['data']): NodeState {
+function onEniAttached(draft: NodeDraft, data: EniAttached['data']): void {
   const { eniId, mac, deviceIndex, at } = data;
-  const attached = patchEni(state, eniId, { status: 'in-use', mac, deviceIndex });
-  const eni = attached.enis[eniId];
-  return eni ? addIdleIps(attached, eniId, [eni.primaryIp], true, at) : attached;
+  draft.patchEni(eniId, { status: 'in-use', mac, deviceIndex });
+  const eni = draft.eni(eniId);
+  if (eni) {
+    addIdleIps(draft, eniId, [eni.primaryIp], true, at);
+  }
 }
 
 /** Also covers a new container of the same pod taking over the pod's address: the old key is dropped. */
-function onIpAllocated(state: NodeState, data: IpAllocated['data']): NodeState {
+function onIpAllocated(draft: NodeDraft, data: IpAllocated['data']): void {
   const { ip, pod, containerId, owner, idempotencyKey, at } = data;
-  const previous = state.ips[ip]?.allocation;
-  const pods = previous ? without(state.pods, podKey(previous.pod.uid, previous.containerId)) : state.pods;
+  const previous = draft.ip(ip)?.allocation;
+  if (previous) {
+    draft.deletePod(podKey(previous.pod.uid, previous.containerId));
+  }
   const allocation = { pod, containerId, owner, idempotencyKey, at };
-  const next = patchIps(state, [ip], (s) => ({
-    ...s,
-    status: 'allocated',
-    since: at,
-    allocation,
-    releaseReason: null,
-  }));
-  return { ...next, pods: { ...pods, [podKey(pod.uid, containerId)]: ip } };
+  const sinceMs = epochMsOrNaN(at);
+  draft.patchIp(ip, (s) => ({ ...s, status: 'allocated', since: at, sinceMs, allocation, releaseReason: null }));
+  draft.pods()[podKey(pod.uid, containerId)] = ip;
 }
 
-function onIpReleased(state: NodeState, data: IpReleased['data']): NodeState {
+function onIpReleased(draft: NodeDraft, data: IpReleased['data']): void {
   const { ip, pod, containerId, reason, cooldownUntil, at } = data;
-  const next = patchIps(state, [ip], (s) => ({
+  const [sinceMs, cooldownUntilMs] = [epochMsOrNaN(at), epochMsOrNaN(cooldownUntil)];
+  draft.patchIp(ip, (s) => ({
     ...s,
-    ...{ status: 'cooling', since: at, allocation: null, releaseReason: reason, cooldownUntil },
+    ...{ status: 'cooling', since: at, sinceMs, allocation: null, releaseReason: reason },
+    ...{ cooldownUntil, cooldownUntilMs },
   }));
-  return { ...next, pods: without(state.pods, podKey(pod.uid, containerId)) };
+  draft.deletePod(podKey(pod.uid, containerId));
 }
 
 /**
  * A failed attach that will not be retried leaves the ENI Available in the cloud; say so, or the planner would
  * count it as capacity in flight forever. Other failures change nothing until a later fact does.
  */
-function onCloudCallFailed(state: NodeState, failure: CloudCallFailed['data']): NodeState {
-  const next = { ...state, lastCloudFailure: failure };
-  const eni = failure.eniId === null ? undefined : next.enis[failure.eniId];
+function onCloudCallFailed(draft: NodeDraft, failure: CloudCallFailed['data']): void {
+  draft.lastCloudFailure = failure;
+  const eni = failure.eniId === null ? undefined : draft.eni(failure.eniId);
   if (failure.api === 'AttachNetworkInterface' && !failure.retryable && eni?.status === 'attaching') {
-    return patchEni(next, eni.eniId, { status: 'available' });
+    draft.patchEni(eni.eniId, { status: 'available' });
   }
-  return next;
 }
 
-function without<T>(record: Readonly<Record<string, T>>, ...keys: string[]): Record<string, T> {
-  const copy = { ...record };
-  for (const key of keys) {
-    delete copy[key];
-  }
-  return copy;
-}
-
-function patchEni(state: NodeState, eniId: string, patch: Partial<EniState>): NodeState {
-  const eni = state.enis[eniId];
-  return eni ? { ...state, enis: { ...state.enis, [eniId]: { ...eni, ...patch } } } : state;
-}
-
-function patchIps(state: NodeState, ips: readonly string[], patch: (ip: IpState) => IpState): NodeState {
-  const next = { ...state.ips };
-  for (const ip of ips) {
-    const current = next[ip];
-    if (current) {
-      next[ip] = patch(current);
-    }
-  }
-  return { ...state, ips: next };
-}
-
-const idleIp = (ip: string, eniId: string, primary: boolean, at: string): IpState => ({
-  ...{ ip, eniId, primary, status: 'idle', since: at, allocation: null },
-  ...{ releaseReason: null, teardownConfirmedAt: null, cooldownUntil: null },
+const idleIp = (ip: string, eniId: string, primary: boolean, at: string, sinceMs: number): IpState => ({
+  ...{ ip, eniId, primary, status: 'idle', since: at, sinceMs, allocation: null },
+  ...{ releaseReason: null, teardownConfirmedAt: null, cooldownUntil: null, cooldownUntilMs: null },
 });
 
-function addIdleIps(state: NodeState, eniId: string, ips: readonly string[], primary: boolean, at: string): NodeState {
-  const next = { ...state.ips };
+function addIdleIps(draft: NodeDraft, eniId: string, ips: readonly string[], primary: boolean, at: string): void {
+  const sinceMs = epochMsOrNaN(at);
+  const record = draft.ips();
   for (const ip of ips) {
-    next[ip] ??= idleIp(ip, eniId, primary, at);
+    record[ip] ??= idleIp(ip, eniId, primary, at, sinceMs);
   }
-  return { ...state, ips: next };
 }
 
-function dropEniIps(state: NodeState, eniId: string): NodeState {
-  const gone = Object.values(state.ips).filter((ip) => ip.eniId === eniId);
-  const keys = gone.flatMap((ip) => (ip.allocation ? [podKey(ip.allocation.pod.uid, ip.allocation.containerId)] : []));
-  return { ...state, ips: without(state.ips, ...gone.map((ip) => ip.ip)), pods: without(state.pods, ...keys) };
+function dropEniIps(draft: NodeDraft, eniId: string): void {
+  const gone = Object.values(draft.ipsView()).filter((ip) => ip.eniId === eniId);
+  draft.deleteIps(gone.map((ip) => ip.ip));
+  for (const { allocation } of gone) {
+    if (allocation) {
+      draft.deletePod(podKey(allocation.pod.uid, allocation.containerId));
+    }
+  }
 }

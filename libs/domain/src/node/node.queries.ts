@@ -1,5 +1,5 @@
 // Read-only views of a node's state, for deciders, the planner and the API.
-import { isAtOrAfter } from '../instant.js';
+import { toEpochMs } from '../instant.js';
 import { compareIps } from './ip-order.js';
 import {
   type EniState,
@@ -102,14 +102,33 @@ export const listAllocations = (state: NodeState): AllocationView[] =>
     .sort(compareIps)
     .flatMap((ip) => allocationByIp(state, ip) ?? []);
 
-/** Cooling addresses whose rest is over at `now` and whose teardown the node confirmed. */
-export const expiredCooldowns = (state: NodeState, now: string): IpState[] =>
-  Object.values(state.ips)
-    .filter(
-      (ip) =>
-        ip.status === 'cooling' &&
-        ip.teardownConfirmedAt !== null &&
-        ip.cooldownUntil !== null &&
-        isAtOrAfter(now, ip.cooldownUntil),
-    )
-    .sort((a, b) => compareIps(a.ip, b.ip));
+/** Cooling, with its teardown confirmed, and resting until `cooldownUntil`. */
+const isCooldownRunning = (ip: IpState): ip is IpState & { cooldownUntilMs: number } =>
+  ip.status === 'cooling' && ip.teardownConfirmedAt !== null && ip.cooldownUntilMs !== null;
+
+/** A cooling address whose rest is over at `nowMs` (milliseconds since the epoch) and whose teardown was confirmed. */
+export const isCooledDown = (ip: IpState, nowMs: number): boolean =>
+  isCooldownRunning(ip) && ip.cooldownUntilMs <= nowMs;
+
+/** Cooling addresses whose rest is over at `now` and whose teardown the node confirmed, in address order. */
+export function expiredCooldowns(state: NodeState, now: string): IpState[] {
+  const nowMs = toEpochMs(now);
+  const expired: IpState[] = [];
+  for (const ip of Object.values(state.ips)) {
+    if (isCooledDown(ip, nowMs)) {
+      expired.push(ip);
+    }
+  }
+  return expired.length > 1 ? expired.sort((a, b) => compareIps(a.ip, b.ip)) : expired;
+}
+
+/** When the earliest cooldown still running ends (milliseconds since the epoch), or null when none runs. */
+export function nextCooldownEnd(state: NodeState): number | null {
+  let next: number | null = null;
+  for (const ip of Object.values(state.ips)) {
+    if (isCooldownRunning(ip) && (next === null || ip.cooldownUntilMs < next)) {
+      next = ip.cooldownUntilMs;
+    }
+  }
+  return next;
+}

@@ -69,10 +69,14 @@ export interface IpState {
   status: IpStatus;
   /** When the current status began; for idle IPs, how long they have rested. */
   since: string;
+  /** `since` in milliseconds since the epoch, read once when the event is folded (deciders compare it often). */
+  sinceMs: number;
   allocation: IpAllocation | null;
   releaseReason: string | null;
   teardownConfirmedAt: string | null;
   cooldownUntil: string | null;
+  /** `cooldownUntil` in milliseconds since the epoch. */
+  cooldownUntilMs: number | null;
 }
 
 export interface NodeState {

@@ -9,6 +9,7 @@ import { type NodeState } from '../node/node.state.js';
 import { poolConfig } from '../pool-config.js';
 import {
   G7_4XLARGE,
+  NODE,
   T0,
   VSW,
   allocate,
@@ -110,6 +111,19 @@ describe('planPool: trim', () => {
       { kind: 'unassign-ips', eniId: eniOf(2), ips: Array.from({ length: 8 }, (_, i) => ipOf(2, i + 2)) },
       { kind: 'unassign-ips', eniId: eniOf(1), ips: Array.from({ length: 10 }, (_, i) => ipOf(1, i + 10)) },
       { kind: 'unassign-ips', eniId: eniOf(1), ips: Array.from({ length: 5 }, (_, i) => ipOf(1, i + 20)) },
+    ]);
+  });
+
+  it('gives back the addresses that rested longest first', () => {
+    // eni-1 holds 12 idle addresses; the lowest two were used and came back later, so they rested less.
+    const cycled = [1, 2].flatMap((n) => [
+      allocated(n, ipOf(1, n), eniOf(1), at(1)),
+      ...released(n, ipOf(1, n), eniOf(1), at(2), 1),
+      { type: 'IpCooldownEnded', data: { node: NODE, ip: ipOf(1, n), at: at(10 + n) } } satisfies NodeEvent,
+    ]);
+    const s = state(registeredEvent(), ...eniReady(1, 12), ...busy(1, 11, 12), ...cycled);
+    expect(planPool(s, poolConfig({ minPoolSize: 0, maxPoolSize: 2 }), demand(0))).toEqual([
+      { kind: 'unassign-ips', eniId: eniOf(1), ips: [3, 4, 5, 6, 7, 8, 9, 10, 1].map((n) => ipOf(1, n)) },
     ]);
   });
 

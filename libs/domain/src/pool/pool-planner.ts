@@ -3,7 +3,7 @@
 import { toEpochMs } from '../instant.js';
 import { podEniSlots, podIpsPerEni } from '../limits.js';
 import { compareIps } from '../node/ip-order.js';
-import { isAllocatable } from '../node/node.queries.js';
+import { isAllocatable, isCooledDown } from '../node/node.queries.js';
 import { type EniState, type IpState, type NodeState, isLiveEni } from '../node/node.state.js';
 import { type PoolConfig } from '../pool-config.js';
 
@@ -31,7 +31,7 @@ interface EniView {
   /** Held by pods: allocated, releasing or cooling. */
   used: number;
   unassigning: number;
-  /** Allocatable now, the longest rested first. */
+  /** Allocatable now. */
   idle: IpState[];
 }
 
@@ -79,7 +79,12 @@ function viewPool(state: NodeState, now: string): PoolView {
   const nowMs = toEpochMs(now);
   const byEni = new Map<string, IpState[]>();
   for (const ip of Object.values(state.ips)) {
-    byEni.set(ip.eniId, [...(byEni.get(ip.eniId) ?? []), ip]);
+    const list = byEni.get(ip.eniId);
+    if (list) {
+      list.push(ip);
+    } else {
+      byEni.set(ip.eniId, [ip]);
+    }
   }
   const view: PoolView = { inUse: [], idle: 0, inFlightRoom: 0, inFlightEnis: 0, enisHeld: 0, addresses: 0 };
   for (const eni of Object.values(state.enis)) {
@@ -101,7 +106,7 @@ function viewPool(state: NodeState, now: string): PoolView {
     const eniView = viewEni(state, eni, ips);
     view.inUse.push(eniView);
     // A cooling address whose rest is over becomes idle with the next sweep: count it as supply already.
-    view.idle += eniView.idle.length + ips.filter((ip) => cooledDown(ip, nowMs)).length;
+    view.idle += eniView.idle.length + ips.filter((ip) => isCooledDown(ip, nowMs)).length;
     view.addresses += live;
   }
   const pending = Object.keys(state.pendingEnis).length;
@@ -121,22 +126,25 @@ const zeroLimits = {
   trunkSupported: false,
 };
 
-const cooledDown = (ip: IpState, nowMs: number): boolean =>
-  ip.status === 'cooling' &&
-  ip.teardownConfirmedAt !== null &&
-  ip.cooldownUntil !== null &&
-  toEpochMs(ip.cooldownUntil) <= nowMs;
-
+/** Idle addresses in no particular order (planTrim orders the ones it gives back). */
 function viewEni(state: NodeState, eni: EniState, ips: IpState[]): EniView {
-  const idle = ips
-    .filter((ip) => isAllocatable(state, ip))
-    .map((ip) => ({ ip, since: toEpochMs(ip.since) }))
-    .sort((a, b) => a.since - b.since || compareIps(a.ip.ip, b.ip.ip))
-    .map(({ ip }) => ip);
-  const used = ips.filter((ip) => ip.status === 'allocated' || ip.status === 'releasing' || ip.status === 'cooling');
-  const unassigning = ips.filter((ip) => ip.status === 'unassigning').length;
-  return { eni, total: ips.length, used: used.length, unassigning, idle };
+  let used = 0;
+  let unassigning = 0;
+  const idle: IpState[] = [];
+  for (const ip of ips) {
+    if (ip.status === 'allocated' || ip.status === 'releasing' || ip.status === 'cooling') {
+      used += 1;
+    } else if (ip.status === 'unassigning') {
+      unassigning += 1;
+    } else if (isAllocatable(state, ip)) {
+      idle.push(ip);
+    }
+  }
+  return { eni, total: ips.length, used, unassigning, idle };
 }
+
+/** The longest rested first, then by address: the order in which idle addresses are given back. */
+const longestRestedFirst = (a: IpState, b: IpState): number => a.sinceMs - b.sinceMs || compareIps(a.ip, b.ip);
 
 const byId = (a: EniView, b: EniView): number => (a.eni.eniId < b.eni.eniId ? -1 : a.eni.eniId > b.eni.eniId ? 1 : 0);
 
@@ -204,7 +212,10 @@ function planTrim(view: PoolView, excess: number): PoolAction[] {
       excess -= eni.total;
       continue;
     }
-    const spare = eni.idle.filter((ip) => !ip.primary).slice(0, excess);
+    const spare = eni.idle
+      .filter((ip) => !ip.primary)
+      .sort(longestRestedFirst)
+      .slice(0, excess);
     for (let i = 0; i < spare.length; i += MAX_IPS_PER_CALL) {
       const ips = spare.slice(i, i + MAX_IPS_PER_CALL).map((ip) => ip.ip);
       actions.push({ kind: 'unassign-ips', eniId: eni.eni.eniId, ips });
