@@ -10,15 +10,20 @@ export class RecentSpansProcessor implements SpanProcessor {
 
   onStart(_span: Span, _parentContext: Context): void {}
 
+  /**
+   * Every RPC ends a span here. Old spans go in bulk, once twice the capacity is held: dropping one per span
+   * would copy the whole buffer on every call.
+   */
   onEnd(span: ReadableSpan): void {
     this.spans.push(span);
-    if (this.spans.length > this.capacity) {
+    if (this.spans.length >= 2 * this.capacity) {
       this.spans = this.spans.slice(-this.capacity);
     }
   }
 
+  /** The last `capacity` finished spans, oldest first. */
   recent(): readonly ReadableSpan[] {
-    return this.spans;
+    return this.spans.length > this.capacity ? this.spans.slice(-this.capacity) : this.spans;
   }
 
   forceFlush(): Promise<void> {
