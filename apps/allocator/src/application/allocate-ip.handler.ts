@@ -26,10 +26,11 @@ export class AllocateIpHandler {
     private readonly options: AllocateIpOptions,
   ) {}
 
+  /** `caller.signal` (the call's cancellation) is read only if the pod has to wait for an address. */
   async allocate(
     request: AllocateIpCommand,
     metadata: Partial<EventMetadata> = {},
-    signal?: AbortSignal,
+    caller?: { readonly signal: AbortSignal },
   ): Promise<AllocationResult> {
     const started = Date.now();
     const deadline = started + this.options.waitMs;
@@ -62,6 +63,7 @@ export class AllocateIpHandler {
         }
         waiter ??= this.waiters.join(request.node);
         this.maintainer.trigger(request.node);
+        const signal = caller?.signal;
         if (!(await waiter.waitForChange(epoch, deadline, signal))) {
           throw signal?.aborted ? cancelled() : this.deadlineError(request.node, started);
         }

@@ -21,7 +21,7 @@ export class LedgerAllocationService implements AllocationService {
   ) {}
 
   allocateIp(command: AllocateIpCommand, ctx: CallContext): Promise<AllocationResult> {
-    return this.allocator.allocate(command, callMetadata(ctx), ctx.signal);
+    return this.allocator.allocate(command, callMetadata(ctx), ctx);
   }
 
   releaseIp(command: ReleaseIpCommand, ctx: CallContext): Promise<ReleaseResult> {
