@@ -6,11 +6,14 @@ import { ConfigError } from '@ipledger/config';
 import { JsonLogger, startTelemetry } from '@ipledger/telemetry';
 import { parseAgentEnv, type AgentSettings } from './config/agent-settings.js';
 import { allocatorChannel, type AllocatorChannel } from './config/allocator-tls.js';
+import { KERNEL_ENV, parseKernelChoice } from './kernel/kernel-choice.js';
 import { createJsonLogger, parseLogLevel } from './logging/json-logger.js';
 
 function loadSettings(): { settings: AgentSettings; channel: AllocatorChannel } {
   try {
     const settings = parseAgentEnv(process.env);
+    // Checked here so that a bad value exits 2 like every other setting; node-agent.ts makes the choice.
+    parseKernelChoice(process.env[KERNEL_ENV]);
     return { settings, channel: allocatorChannel(settings) };
   } catch (error) {
     if (error instanceof ConfigError) {

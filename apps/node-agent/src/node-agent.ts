@@ -18,7 +18,7 @@ import { type AllocatorChannel } from './config/allocator-tls.js';
 import { EniPreparer, ExclusiveEniDataplane, PodInventory, PolicyRouteDataplane } from './dataplane/index.js';
 import { NodeEnis } from './enis/node-enis.service.js';
 import { NodeEventHandler } from './events/node-event.handler.js';
-import { IprouteKernelAdapter } from './kernel/index.js';
+import { KERNEL_ENV, parseKernelChoice, selectKernel } from './kernel/index.js';
 import { type Logger } from './logging/json-logger.js';
 import { ContainerLocks } from './pods/container-locks.js';
 import { NodeAddresses } from './pods/node-addresses.js';
@@ -55,7 +55,12 @@ export class NodeAgent {
   ) {
     const node = settings.nodeName;
     const timeoutMs = settings.allocatorTimeoutMs;
-    const kernel = new IprouteKernelAdapter(settings.hostNetns);
+    // Netlink in-process unless koffi cannot load (then `ip -batch` processes); IPLEDGER_KERNEL forces either.
+    const { kernel } = selectKernel(
+      settings.hostNetns,
+      parseKernelChoice(process.env[KERNEL_ENV]),
+      logger.child({ component: 'kernel' }),
+    );
     const preparer = new EniPreparer(kernel);
     const locks = new ContainerLocks();
     const nodeAddresses = new NodeAddresses(kernel);

@@ -1,39 +1,46 @@
-// The kernel adapter on real namespaces: a "node" namespace plays the host (as in the simulation) and a
-// "pod" namespace plays a sandbox, once by name and once by a /proc path only nsenter can enter.
+// The kernel adapters on real namespaces, each implementation through the same cases: a "node" namespace plays
+// the host (as in the simulation) and a "pod" namespace plays a sandbox, once by name and once by a /proc path
+// (which only nsenter, or setns, can enter).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab } from '../dataplane/testing/netns-lab.js';
-import { IprouteKernelAdapter } from './iproute-kernel.adapter.js';
-import { HOST_NS, podNs } from './kernel.port.js';
+import { KERNEL_IMPLEMENTATIONS, openKernel, type KernelImplementation } from './kernel.factory.js';
+import { HOST_NS, podNs, type KernelPort } from './kernel.port.js';
 import { withRollback } from './kernel-rollback.js';
 import { type NetOp } from './net-op.js';
 
-const lab = new NetnsLab();
-let node: string;
-let pod: string;
-let kernel: IprouteKernelAdapter;
-let holder: ChildProcess;
+/** What each implementation says when a device is missing: iproute2 resolves the name itself, netlink asks the kernel. */
+const MISSING_DEVICE: Record<KernelImplementation, RegExp> = {
+  iproute: /link set dev nosuchdev up.*Cannot find device/,
+  netlink: /netlink in host\(ipl-knode-\w+\): "link set dev nosuchdev up" failed: ENODEV/,
+};
 
-const pair = (name: string, peerNetns: string): NetOp => ({
-  kind: 'veth-add',
-  name,
-  mac: '02:aa:00:00:00:01',
-  peer: { name: 'eth0', netns: podNs(peerNetns) },
-});
+describe.each(KERNEL_IMPLEMENTATIONS)('KernelPort on %s', (implementation) => {
+  const lab = new NetnsLab();
+  let node: string;
+  let pod: string;
+  let kernel: KernelPort;
+  let holder: ChildProcess;
 
-beforeAll(async () => {
-  node = await lab.addNetns('knode');
-  pod = await lab.addNetns('kpod');
-  kernel = new IprouteKernelAdapter(node);
-});
+  const pair = (name: string, peerNetns: string): NetOp => ({
+    kind: 'veth-add',
+    name,
+    mac: '02:aa:00:00:00:01',
+    peer: { name: 'eth0', netns: podNs(peerNetns) },
+  });
 
-afterAll(async () => {
-  holder?.kill('SIGKILL');
-  await lab.cleanup();
-});
+  beforeAll(async () => {
+    node = await lab.addNetns('knode');
+    pod = await lab.addNetns('kpod');
+    kernel = openKernel(implementation, node);
+  });
 
-describe('IprouteKernelAdapter', () => {
+  afterAll(async () => {
+    holder?.kill('SIGKILL');
+    await lab.cleanup();
+  });
+
   it('applies a setup twice and a teardown twice without error', async () => {
     const setup: NetOp[] = [
       pair('iplk1', `/var/run/netns/${pod}`),
@@ -71,9 +78,20 @@ describe('IprouteKernelAdapter', () => {
 
   it('throws with the failing command when an operation really fails', async () => {
     await expect(kernel.apply(HOST_NS, [{ kind: 'link-up', dev: 'nosuchdev' }])).rejects.toThrow(
-      /link set dev nosuchdev up.*Cannot find device/,
+      MISSING_DEVICE[implementation],
     );
     await expect(kernel.apply(HOST_NS, [pair('iplk2', '/var/run/netns/ipl-nowhere')])).rejects.toThrow(/netns/);
+  });
+
+  it('still attempts the operations after a failed one, then reports the failure', async () => {
+    const attempt = kernel.apply(HOST_NS, [
+      { kind: 'link-up', dev: 'nosuchdev' },
+      { kind: 'rule-add', priority: 777, from: '10.5.0.7', table: 1002 },
+    ]);
+    await expect(attempt).rejects.toThrow(MISSING_DEVICE[implementation]);
+    const rules = (await kernel.read(HOST_NS, ['rules'])).rules.filter((r) => r.priority === 777);
+    expect(rules).toEqual([{ priority: 777, from: '10.5.0.7', table: 1002 }]);
+    await kernel.apply(HOST_NS, [{ kind: 'rule-del', priority: 777, from: '10.5.0.7' }]);
   });
 
   it('rolls back the steps registered before a failure', async () => {

@@ -14,7 +14,7 @@ import {
   parseRules,
 } from './ip-json.parser.js';
 import { runBatch, runProcess } from './batch.runner.js';
-import { isBenignFailure, toolOf, type NetOp, type NetTool } from './net-op.js';
+import { isBenignFailure, splitByTool, type NetOp, type ToolRun } from './net-op.js';
 import { renderOp } from './net-op.renderer.js';
 import { iprouteCommand, netnsArgument, nsCommand, resolveNs, type ResolvedNs } from './netns-target.js';
 
@@ -28,25 +28,6 @@ const SHOW: Record<SnapshotPart, string> = {
   neighbours: 'neigh show',
 };
 
-interface Run {
-  tool: NetTool;
-  ops: NetOp[];
-}
-
-function splitByTool(ops: readonly NetOp[]): Run[] {
-  const runs: Run[] = [];
-  for (const op of ops) {
-    const tool = toolOf(op);
-    const last = runs.at(-1);
-    if (last?.tool === tool) {
-      last.ops.push(op);
-    } else {
-      runs.push({ tool, ops: [op] });
-    }
-  }
-  return runs;
-}
-
 const sysctlPath = (key: string): string => `/proc/sys/${key.replaceAll('.', '/')}`;
 
 export class IprouteKernelAdapter implements KernelPort {
@@ -59,7 +40,7 @@ export class IprouteKernelAdapter implements KernelPort {
     }
   }
 
-  private async applyRun(ns: ResolvedNs, target: NsTarget, run: Run): Promise<void> {
+  private async applyRun(ns: ResolvedNs, target: NsTarget, run: ToolRun): Promise<void> {
     const lines: string[] = [];
     const lineOps: NetOp[] = [];
     for (const op of run.ops) {

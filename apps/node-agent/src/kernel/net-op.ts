@@ -74,14 +74,36 @@ export function toolOf(op: NetOp): NetTool {
   }
 }
 
+/** Consecutive operations of one tool. */
+export interface ToolRun {
+  tool: NetTool;
+  ops: NetOp[];
+}
+
+/** Splits a list into runs of one tool each, keeping the order. */
+export function splitByTool(ops: readonly NetOp[]): ToolRun[] {
+  const runs: ToolRun[] = [];
+  for (const op of ops) {
+    const tool = toolOf(op);
+    const last = runs.at(-1);
+    if (last?.tool === tool) {
+      last.ops.push(op);
+    } else {
+      runs.push({ tool, ops: [op] });
+    }
+  }
+  return runs;
+}
+
 /** A reason an operation may fail and still mean that the desired state holds. */
-type Benign = 'exists' | 'absent';
+export type Benign = 'exists' | 'absent';
 
 const ABSENT =
   /Cannot find device|does not exist|No such file or directory|No such process|Address not found|Cannot assign requested address|Invalid handle|handle of zero|Cannot find specified qdisc/i;
 const EXISTS = /File exists/i;
 
-function benignFor(op: NetOp): Benign | null {
+/** Which failure of this operation still means success: "exists" for adds, "absent" for deletes. */
+export function benignFor(op: NetOp): Benign | null {
   switch (op.kind) {
     case 'veth-add':
     case 'ifb-add':
@@ -109,7 +131,10 @@ function benignFor(op: NetOp): Benign | null {
   }
 }
 
-/** Whether the tool's message for a failed operation still means success (idempotency). */
+/**
+ * Whether the tool's message for a failed operation still means success (idempotency). The netlink adapter
+ * makes the same decision from the errno (`benignErrno` in netlink-errno.ts): both compare against `benignFor`.
+ */
 export function isBenignFailure(op: NetOp, message: string): boolean {
   const benign = benignFor(op);
   if (benign === 'exists') {

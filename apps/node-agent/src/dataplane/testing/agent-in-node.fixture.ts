@@ -1,19 +1,21 @@
 // The production layout for the integration specs: a process that lives INSIDE the node's namespace and
 // runs one dataplane call with `hostNetns: null` (no `ip -n` for host operations, sysctls through /proc/sys,
-// `/proc/<pid>/ns/net` to move a NIC home). The spec bundles this file with esbuild and runs it with
+// a NIC moved home through `/proc/<pid>/ns/net` or, on netlink, the adapter's own namespace descriptor), on
+// the kernel implementation the request names. The spec bundles this file with esbuild and runs it with
 // `ip netns exec <node> node <bundle> '<json request>'`; the reply is one JSON line on stdout.
-import { IprouteKernelAdapter } from '../../kernel/index.js';
+import { openKernel, type KernelImplementation } from '../../kernel/index.js';
 import { type ExclusiveEniPodSpec, type PolicyRoutePodSpec } from '../dataplane.js';
 import { EniPreparer } from '../eni-preparer.js';
 import { ExclusiveEniDataplane } from '../exclusive-eni.dataplane.js';
 import { PolicyRouteDataplane } from '../policy-route.dataplane.js';
 
-export type AgentInNodeRequest =
+export type AgentInNodeRequest = { kernel: KernelImplementation } & (
   | { dataplane: 'policy-route'; action: 'setup' | 'teardown' | 'check'; spec: PolicyRoutePodSpec }
-  | { dataplane: 'eni'; action: 'setup' | 'teardown' | 'check'; spec: ExclusiveEniPodSpec };
+  | { dataplane: 'eni'; action: 'setup' | 'teardown' | 'check'; spec: ExclusiveEniPodSpec }
+);
 
 async function handle(request: AgentInNodeRequest): Promise<unknown> {
-  const kernel = new IprouteKernelAdapter(null);
+  const kernel = openKernel(request.kernel, null);
   if (request.dataplane === 'policy-route') {
     const plane = new PolicyRouteDataplane(kernel, new EniPreparer(kernel));
     switch (request.action) {

@@ -4,7 +4,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -116,7 +115,8 @@ export class NetnsLab {
   }
 
   private async bundleAgent(): Promise<string> {
-    this.bundleDir = await mkdtemp(join(tmpdir(), 'ipl-agent-fixture-'));
+    // Inside the repository, so that the bundle resolves koffi (loaded with require) from node_modules.
+    this.bundleDir = await mkdtemp(join(REPO_ROOT, 'node_modules', '.ipl-agent-fixture-'));
     const outfile = join(this.bundleDir, 'agent-in-node.mjs');
     await build({
       entryPoints: [AGENT_FIXTURE],
