@@ -10,6 +10,7 @@ import { GRPC_ENDPOINT, type GrpcEndpoint } from './grpc-endpoint.js';
 import { GrpcEndpointLifecycle } from './grpc-endpoint.lifecycle.js';
 import { GrpcExceptionFilter } from './grpc-exception.filter.js';
 import { GrpcTelemetryInterceptor } from './grpc-telemetry.interceptor.js';
+import { TracedRpc } from './traced-rpc.js';
 
 export interface AllocatorGrpcModuleOptions extends GrpcEdgeOptions {
   /** Exports ALLOCATION_SERVICE, NODE_SERVICE, POOL_QUERY_SERVICE and HISTORY_SERVICE (ports/index.ts). */
@@ -33,6 +34,7 @@ export class AllocatorGrpcModule {
         GrpcExceptionFilter,
         GrpcTelemetryInterceptor,
         NodeIdentityGuard,
+        TracedRpc,
       ],
     };
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { DomainError } from '@ipledger/domain';
 import {
   type AllocatorClient,
@@ -205,6 +206,70 @@ describe('the other RPCs', () => {
     expect(await client.describePool({ node: 'node-a' })).toMatchObject({ node: 'node-a', idle: 3, max_pods: 27 });
     expect((await client.listNodes()).nodes.map((n) => n.node)).toEqual(['node-a', 'node-b']);
     expect((await failureOf(client.describePool({}))).details).toBe('node: required');
+  });
+});
+
+describe('server spans', () => {
+  // The hot RPCs open their span without the interceptor (traced-rpc.ts); every RPC must still get the same one.
+  const spanOf = (rpc: string) =>
+    telemetry
+      .recentSpans()
+      .filter((s) => s.name === `ipledger.v1.Allocator/${rpc}`)
+      .at(-1);
+
+  it.each([
+    [
+      'AllocateIp',
+      () => client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }, { metadata: { traceparent: TRACEPARENT } }),
+    ],
+    [
+      'ReleaseIp',
+      () => client.releaseIp({ node: 'node-a', pod, container_id: 'c1' }, { metadata: { traceparent: TRACEPARENT } }),
+    ],
+    ['DescribePool', () => client.describePool({ node: 'node-a' }, { metadata: { traceparent: TRACEPARENT } })],
+    [
+      'RegisterNode',
+      () =>
+        client.registerNode(
+          { node: 'node-a', instance_id: 'i-a', instance_type: 'ecs.g7.large', zone: 'cn-hangzhou-i' },
+          { metadata: { traceparent: TRACEPARENT } },
+        ),
+    ],
+  ] as const)('%s runs in a server span that is a child of the caller, with status OK', async (rpc, call) => {
+    await call();
+    const span = spanOf(rpc);
+    expect(span?.kind).toBe(SpanKind.SERVER);
+    expect(span?.attributes).toMatchObject({
+      'rpc.system': 'grpc',
+      'rpc.service': 'ipledger.v1.Allocator',
+      'rpc.method': rpc,
+      'rpc.grpc.status_code': 'OK',
+    });
+    expect(span?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(server.fake.lastCall().ctx.traceparent).toBe(
+      `00-4bf92f3577b34da6a3ce929d0e0e4736-${span?.spanContext().spanId}-01`,
+    );
+  });
+
+  it.each([
+    ['AllocateIp', () => client.allocateIp({ node: 'node-a', pod, container_id: 'c1' })],
+    ['ReleaseIp', () => client.releaseIp({ node: 'node-a', pod, container_id: 'c1' })],
+    ['DescribePool', () => client.describePool({ node: 'node-a' })],
+  ] as const)('%s records the status it failed with on its span', async (rpc, call) => {
+    server.fake.failWith = new DomainError('unavailable', 'cloud throttled: retry');
+    expect((await failureOf(call())).codeName).toBe('UNAVAILABLE');
+    const span = spanOf(rpc);
+    expect(span?.attributes['rpc.grpc.status_code']).toBe('UNAVAILABLE');
+    expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'UNAVAILABLE' });
+  });
+
+  it('records the duration of AllocateIp only, by status', async () => {
+    await client.releaseIp({ node: 'node-a', pod, container_id: 'c1' });
+    await client.allocateIp({ node: 'node-a', pod, container_id: 'c1' });
+    server.fake.failWith = new DomainError('resource-exhausted', 'no IP on node-a now', { reason: 'no-idle-ip' });
+    await failureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c2' }));
+    expect(server.metrics.allocateDurations.map((d) => d.code)).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
   });
 });
 
