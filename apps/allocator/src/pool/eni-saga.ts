@@ -120,7 +120,7 @@ export class EniSaga {
     await this.finishUnassign(
       node,
       eniId,
-      ips.filter((ip) => state.ips[ip]?.status === 'unassigning'),
+      ips.filter((ip) => state.ips.get(ip)?.status === 'unassigning'),
     );
   }
 

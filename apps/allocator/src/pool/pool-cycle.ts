@@ -90,7 +90,7 @@ export class PoolCycle {
   }
 
   private resumeUnassign(node: string, state: NodeState, eniId: string): Promise<unknown>[] {
-    const ips = Object.values(state.ips)
+    const ips = [...state.ips.values()]
       .filter((ip) => ip.eniId === eniId && ip.status === 'unassigning')
       .map((ip) => ip.ip);
     if (ips.length === 0) {
@@ -135,7 +135,7 @@ export class PoolCycle {
       const seen = await this.cloud.describeNetworkInterfaces({ instanceId: state.info.instanceId });
       for (const eni of inUse) {
         const cloudEni = seen.find((e) => e.id === eni.eniId);
-        const untracked = (cloudEni?.privateIps ?? []).filter((ip) => ip !== eni.primaryIp && !state.ips[ip]);
+        const untracked = (cloudEni?.privateIps ?? []).filter((ip) => ip !== eni.primaryIp && !state.ips.has(ip));
         if (untracked.length > 0) {
           this.log.warn(`adopting ${untracked.length} address(es) of ${eni.eniId} the ledger did not record`);
           const now = new Date().toISOString();

@@ -55,7 +55,7 @@ function atEniLimit(state: NodeState): boolean {
   }
   const perEni = podIpsPerEni(info.mode, info.limits);
   const held = new Map<string, number>();
-  for (const ip of Object.values(state.ips)) {
+  for (const ip of state.ips.values()) {
     held.set(ip.eniId, (held.get(ip.eniId) ?? 0) + 1);
   }
   return live.every((eni) => (held.get(eni.eniId) ?? 0) >= perEni);

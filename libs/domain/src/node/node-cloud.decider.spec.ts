@@ -256,7 +256,7 @@ describe('ENI detachment and deletion', () => {
       .when({ type: 'RecordEniDeleted', eniId: eniOf(1), now: at(3) })
       .result();
     expect(events).toEqual([deleted]);
-    expect(state.ips).toEqual({});
+    expect(state.ips.size).toBe(0);
     expect(state.enis[eniOf(1)]?.status).toBe('deleted');
   });
 

@@ -109,15 +109,15 @@ export function decideRecordIpsAssigned(command: RecordIpsAssigned, state: NodeS
   const info = registered(state);
   const eni = knownEni(state, command.eniId);
   eniIn(eni, ['in-use'], 'assign addresses to');
-  const fresh = [...new Set(command.ips)].filter((ip) => state.ips[ip]?.eniId !== eni.eniId);
-  const elsewhere = fresh.find((ip) => state.ips[ip] !== undefined);
+  const fresh = [...new Set(command.ips)].filter((ip) => state.ips.get(ip)?.eniId !== eni.eniId);
+  const elsewhere = fresh.find((ip) => state.ips.has(ip));
   if (elsewhere !== undefined) {
-    throw new DomainError('illegal-state', `${elsewhere} already belongs to ENI ${state.ips[elsewhere]?.eniId}`, {
+    throw new DomainError('illegal-state', `${elsewhere} already belongs to ENI ${state.ips.get(elsewhere)?.eniId}`, {
       reason: 'ip-on-other-eni',
     });
   }
   const quota = podIpsPerEni(info.mode, info.limits);
-  const held = Object.values(state.ips).filter((ip) => ip.eniId === eni.eniId).length;
+  const held = [...state.ips.values()].filter((ip) => ip.eniId === eni.eniId).length;
   if (held + fresh.length > quota) {
     throw new DomainError(
       'resource-exhausted',
@@ -139,7 +139,7 @@ export function decideRequestIpsUnassign(command: RequestIpsUnassign, state: Nod
   eniIn(eni, ['in-use'], 'unassign addresses from');
   const ips = [...new Set(command.ips)];
   for (const address of ips) {
-    const ip = state.ips[address];
+    const ip = state.ips.get(address);
     if (ip?.eniId !== eni.eniId) {
       throw new DomainError('not-found', `${address} is not on ENI ${eni.eniId}`, { ip: address });
     }
@@ -151,7 +151,7 @@ export function decideRequestIpsUnassign(command: RequestIpsUnassign, state: Nod
       });
     }
   }
-  const fresh = ips.filter((ip) => state.ips[ip]?.status === 'idle');
+  const fresh = ips.filter((ip) => state.ips.get(ip)?.status === 'idle');
   return fresh.length === 0
     ? []
     : [{ type: 'IpsUnassignRequested', data: { node: info.node, eniId: eni.eniId, ips: fresh, at: command.now } }];
@@ -160,8 +160,8 @@ export function decideRequestIpsUnassign(command: RequestIpsUnassign, state: Nod
 export function decideRecordIpsUnassigned(command: RecordIpsUnassigned, state: NodeState): NodeEvent[] {
   const info = registered(state);
   const eni = knownEni(state, command.eniId);
-  const ips = [...new Set(command.ips)].filter((ip) => state.ips[ip]?.eniId === eni.eniId);
-  const unrequested = ips.find((ip) => state.ips[ip]?.status !== 'unassigning');
+  const ips = [...new Set(command.ips)].filter((ip) => state.ips.get(ip)?.eniId === eni.eniId);
+  const unrequested = ips.find((ip) => state.ips.get(ip)?.status !== 'unassigning');
   if (unrequested !== undefined) {
     throw new DomainError('illegal-state', `${unrequested} was not being unassigned`, { reason: 'not-requested' });
   }
@@ -178,7 +178,7 @@ export function decideRequestEniDetach(eniId: string, now: string, state: NodeSt
     return [];
   }
   eniIn(eni, ['in-use', 'attaching'], 'detach');
-  const busy = Object.values(state.ips).find(
+  const busy = [...state.ips.values()].find(
     (ip) => ip.eniId === eniId && ip.status !== 'idle' && ip.status !== 'unassigning',
   );
   if (busy) {

@@ -11,8 +11,8 @@ export class NodeDraft {
   lastCloudFailure: CloudCallFailed['data'] | null;
   private enisRecord: Readonly<Record<string, EniState>>;
   private pendingRecord: Readonly<Record<string, PendingEniCreation>>;
-  private ipsRecord: Readonly<Record<string, IpState>>;
-  private podsRecord: Readonly<Record<string, string>>;
+  private ipsMap: ReadonlyMap<string, IpState>;
+  private podsMap: ReadonlyMap<string, string>;
   /** Records this draft has copied (and may therefore change). */
   private readonly owned = { enis: false, pending: false, ips: false, pods: false };
   private finished = false;
@@ -22,8 +22,8 @@ export class NodeDraft {
     this.lastCloudFailure = from.lastCloudFailure;
     this.enisRecord = from.enis;
     this.pendingRecord = from.pendingEnis;
-    this.ipsRecord = from.ips;
-    this.podsRecord = from.pods;
+    this.ipsMap = from.ips;
+    this.podsMap = from.pods;
   }
 
   /** The new state. The draft must not be changed afterwards: the state shares its records. */
@@ -33,8 +33,8 @@ export class NodeDraft {
       info: this.info,
       enis: this.enisRecord,
       pendingEnis: this.pendingRecord,
-      ips: this.ipsRecord,
-      pods: this.podsRecord,
+      ips: this.ipsMap,
+      pods: this.podsMap,
       lastCloudFailure: this.lastCloudFailure,
     };
   }
@@ -44,12 +44,12 @@ export class NodeDraft {
   }
 
   ip(ip: string): IpState | undefined {
-    return this.ipsRecord[ip];
+    return this.ipsMap.get(ip);
   }
 
   /** The addresses as they stand, for reading only. */
-  ipsView(): Readonly<Record<string, IpState>> {
-    return this.ipsRecord;
+  ipsView(): ReadonlyMap<string, IpState> {
+    return this.ipsMap;
   }
 
   enis(): Writable<EniState> {
@@ -66,18 +66,18 @@ export class NodeDraft {
     return this.pendingRecord;
   }
 
-  ips(): Writable<IpState> {
+  ips(): Map<string, IpState> {
     if (this.own('ips')) {
-      this.ipsRecord = { ...this.ipsRecord };
+      this.ipsMap = new Map(this.ipsMap);
     }
-    return this.ipsRecord;
+    return this.ipsMap as Map<string, IpState>;
   }
 
-  pods(): Writable<string> {
+  pods(): Map<string, string> {
     if (this.own('pods')) {
-      this.podsRecord = { ...this.podsRecord };
+      this.podsMap = new Map(this.podsMap);
     }
-    return this.podsRecord;
+    return this.podsMap as Map<string, string>;
   }
 
   /** Replaces the ENI's entry by a patched copy; nothing when the ENI is unknown. */
@@ -90,24 +90,24 @@ export class NodeDraft {
 
   /** Replaces the address's entry by what `patch` makes of it; nothing when the address is unknown. */
   patchIp(ip: string, patch: (current: IpState) => IpState): void {
-    const current = this.ipsRecord[ip];
+    const current = this.ipsMap.get(ip);
     if (current) {
-      this.ips()[ip] = patch(current);
+      this.ips().set(ip, patch(current));
     }
   }
 
   deleteIps(ips: readonly string[]): void {
-    if (ips.some((ip) => Object.hasOwn(this.ipsRecord, ip))) {
-      const record = this.ips();
+    if (ips.some((ip) => this.ipsMap.has(ip))) {
+      const map = this.ips();
       for (const ip of ips) {
-        delete record[ip];
+        map.delete(ip);
       }
     }
   }
 
   deletePod(key: string): void {
-    if (Object.hasOwn(this.podsRecord, key)) {
-      delete this.pods()[key];
+    if (this.podsMap.has(key)) {
+      this.pods().delete(key);
     }
   }
 

@@ -38,10 +38,7 @@ export function decideRegisterNode(command: RegisterNode, state: NodeState): Nod
     if (info.instanceType === instanceType && sameLimits(info.limits, limits) && info.node === node) {
       return [];
     }
-  } else if (
-    info &&
-    (Object.keys(state.ips).length > 0 || Object.values(state.enis).some((e) => e.status !== 'deleted'))
-  ) {
+  } else if (info && (state.ips.size > 0 || Object.values(state.enis).some((e) => e.status !== 'deleted'))) {
     throw new DomainError('illegal-state', `node ${node} still holds ENIs of instance ${info.instanceId}`, {
       reason: 'node-has-enis',
     });
@@ -97,7 +94,7 @@ interface Survey {
 
 /** One look at every address (two passes, no sorting): what decideAllocateIp needs to know. */
 function survey(state: NodeState, podUid: string): Survey {
-  const ips = Object.values(state.ips);
+  const ips = [...state.ips.values()];
   const used = new Map<string, number>();
   let held = 0;
   let takeOver: IpState | undefined;

@@ -75,9 +75,9 @@ describe('evolveNodeAll', () => {
   it('keeps the instants it folds in milliseconds too', () => {
     const releasedAt = history.findIndex((e) => e.type === 'IpReleased');
     const state = history.slice(0, releasedAt + 1).reduce(evolveNode, initialNodeState());
-    const cooling = state.ips[ipOf(1, 1)];
+    const cooling = state.ips.get(ipOf(1, 1));
     expect(cooling).toMatchObject({ status: 'cooling', since: at(5), sinceMs: toEpochMs(at(5)) });
-    expect(cooling.cooldownUntilMs).toBe(toEpochMs(at(35)));
+    expect(cooling?.cooldownUntilMs).toBe(toEpochMs(at(35)));
     expect(nextCooldownEnd(state)).toBe(toEpochMs(at(35)));
     expect(expiredCooldowns(state, at(34))).toEqual([]);
     expect(expiredCooldowns(state, at(35)).map((ip) => ip.ip)).toEqual([ipOf(1, 1)]);
@@ -89,6 +89,6 @@ describe('evolveNodeAll', () => {
       ...eniReady(1, 2),
       allocated(1, ipOf(1, 1), eniOf(1), 'not a time'),
     ]);
-    expect(state.ips[ipOf(1, 1)]).toMatchObject({ status: 'allocated', since: 'not a time', sinceMs: NaN });
+    expect(state.ips.get(ipOf(1, 1))).toMatchObject({ status: 'allocated', since: 'not a time', sinceMs: NaN });
   });
 });

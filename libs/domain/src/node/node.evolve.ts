@@ -125,7 +125,7 @@ function onIpAllocated(draft: NodeDraft, data: IpAllocated['data']): void {
   const allocation = { pod, containerId, owner, idempotencyKey, at };
   const sinceMs = epochMsOrNaN(at);
   draft.patchIp(ip, (s) => ({ ...s, status: 'allocated', since: at, sinceMs, allocation, releaseReason: null }));
-  draft.pods()[podKey(pod.uid, containerId)] = ip;
+  draft.pods().set(podKey(pod.uid, containerId), ip);
 }
 
 function onIpReleased(draft: NodeDraft, data: IpReleased['data']): void {
@@ -158,14 +158,16 @@ const idleIp = (ip: string, eniId: string, primary: boolean, at: string, sinceMs
 
 function addIdleIps(draft: NodeDraft, eniId: string, ips: readonly string[], primary: boolean, at: string): void {
   const sinceMs = epochMsOrNaN(at);
-  const record = draft.ips();
+  const map = draft.ips();
   for (const ip of ips) {
-    record[ip] ??= idleIp(ip, eniId, primary, at, sinceMs);
+    if (!map.has(ip)) {
+      map.set(ip, idleIp(ip, eniId, primary, at, sinceMs));
+    }
   }
 }
 
 function dropEniIps(draft: NodeDraft, eniId: string): void {
-  const gone = Object.values(draft.ipsView()).filter((ip) => ip.eniId === eniId);
+  const gone = [...draft.ipsView().values()].filter((ip) => ip.eniId === eniId);
   draft.deleteIps(gone.map((ip) => ip.ip));
   for (const { allocation } of gone) {
     if (allocation) {

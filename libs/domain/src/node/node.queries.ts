@@ -57,7 +57,7 @@ export function poolCounts(state: NodeState): PoolCounts {
     perEni.set(eni.eniId, { eniId: eni.eniId, status: eni.status, deviceIndex: eni.deviceIndex, ...zero() });
   }
   const totals = zero();
-  for (const ip of Object.values(state.ips)) {
+  for (const ip of state.ips.values()) {
     const eniCounts = perEni.get(ip.eniId);
     if (eniCounts) {
       tally(eniCounts, ip);
@@ -83,7 +83,7 @@ export const isAllocatable = (state: NodeState, ip: IpState): boolean =>
   ip.status === 'idle' && state.enis[ip.eniId]?.status === 'in-use';
 
 export function allocationByIp(state: NodeState, ip: string): AllocationView | null {
-  const held = state.ips[ip];
+  const held = state.ips.get(ip);
   const eni = held ? state.enis[held.eniId] : undefined;
   if (!held?.allocation || !eni || (held.status !== 'allocated' && held.status !== 'releasing')) {
     return null;
@@ -92,15 +92,13 @@ export function allocationByIp(state: NodeState, ip: string): AllocationView | n
 }
 
 export function findAllocation(state: NodeState, podUid: string, containerId: string): AllocationView | null {
-  const ip = state.pods[podKey(podUid, containerId)];
+  const ip = state.pods.get(podKey(podUid, containerId));
   return ip === undefined ? null : allocationByIp(state, ip);
 }
 
 /** Every allocation of the node, in address order. */
 export const listAllocations = (state: NodeState): AllocationView[] =>
-  Object.keys(state.ips)
-    .sort(compareIps)
-    .flatMap((ip) => allocationByIp(state, ip) ?? []);
+  [...state.ips.keys()].sort(compareIps).flatMap((ip) => allocationByIp(state, ip) ?? []);
 
 /** Cooling, with its teardown confirmed, and resting until `cooldownUntil`. */
 const isCooldownRunning = (ip: IpState): ip is IpState & { cooldownUntilMs: number } =>
@@ -114,7 +112,7 @@ export const isCooledDown = (ip: IpState, nowMs: number): boolean =>
 export function expiredCooldowns(state: NodeState, now: string): IpState[] {
   const nowMs = toEpochMs(now);
   const expired: IpState[] = [];
-  for (const ip of Object.values(state.ips)) {
+  for (const ip of state.ips.values()) {
     if (isCooledDown(ip, nowMs)) {
       expired.push(ip);
     }
@@ -125,7 +123,7 @@ export function expiredCooldowns(state: NodeState, now: string): IpState[] {
 /** When the earliest cooldown still running ends (milliseconds since the epoch), or null when none runs. */
 export function nextCooldownEnd(state: NodeState): number | null {
   let next: number | null = null;
-  for (const ip of Object.values(state.ips)) {
+  for (const ip of state.ips.values()) {
     if (isCooldownRunning(ip) && (next === null || ip.cooldownUntilMs < next)) {
       next = ip.cooldownUntilMs;
     }

@@ -83,9 +83,13 @@ export interface NodeState {
   info: NodeInfo | null;
   enis: Readonly<Record<string, EniState>>;
   pendingEnis: Readonly<Record<string, PendingEniCreation>>;
-  ips: Readonly<Record<string, IpState>>;
+  /**
+   * Every address by its IP. A Map rather than a record: the hot path reads all of them and a fold copies them,
+   * and for string keys like these both are several times faster on a Map.
+   */
+  ips: ReadonlyMap<string, IpState>;
   /** `podKey(uid, containerId)` → the IP that container holds (allocated or releasing). */
-  pods: Readonly<Record<string, string>>;
+  pods: ReadonlyMap<string, string>;
   lastCloudFailure: CloudCallFailed['data'] | null;
 }
 
@@ -93,8 +97,8 @@ export const initialNodeState = (): NodeState => ({
   info: null,
   enis: {},
   pendingEnis: {},
-  ips: {},
-  pods: {},
+  ips: new Map(),
+  pods: new Map(),
   lastCloudFailure: null,
 });
 

@@ -78,7 +78,7 @@ function viewPool(state: NodeState, now: string): PoolView {
   const perEni = podIpsPerEni(info?.mode ?? 'vpc', info?.limits ?? zeroLimits);
   const nowMs = toEpochMs(now);
   const byEni = new Map<string, IpState[]>();
-  for (const ip of Object.values(state.ips)) {
+  for (const ip of state.ips.values()) {
     const list = byEni.get(ip.eniId);
     if (list) {
       list.push(ip);
