@@ -88,8 +88,10 @@ async function kernelState(netns: string): Promise<string> {
         / (numtxqueues|numrxqueues|gso_max_\w+|gro_max_\w+|tso_max_\w+|gso_ipv4_max_\w+|gro_ipv4_max_\w+) \d+/g,
         '',
       )
-      // The operational state follows the admin state asynchronously (linkwatch), so it may lag either way.
+      // The operational state follows the admin state asynchronously (linkwatch), so it may lag either way;
+      // so do the carrier flags.
       .replace(/ state [A-Z]+ mode/g, ' mode')
+      .replace(/NO-CARRIER,|,LOWER_UP/g, '')
       // Devices the operations give no MAC (the ifb, the simulated NIC) get a random one.
       .replace(/link\/ether (?!02:)\S+/g, 'link/ether random')
       .replace(/valid_lft \S+ preferred_lft \S+/g, '')
