@@ -52,10 +52,33 @@ export async function readOutbox(db: ClientBase, after: OutboxCheckpoint, limit:
 export async function firstEventBeyondHorizon(db: ClientBase, after: OutboxCheckpoint): Promise<Date | null> {
   const { rows } = await db.query<{ recorded_at: Date }>({
     name: 'ipledger_outbox_waiting_v1',
-    text: `SELECT recorded_at FROM events
-           WHERE (tx_id, position) > ($1::xid8, $2::bigint) AND tx_id >= pg_snapshot_xmin(pg_current_snapshot())
-           ORDER BY tx_id, position LIMIT 1`,
+    text: BEYOND_HORIZON_SQL,
     values: [after.txId, after.position],
+  });
+  return rows[0]?.recorded_at ?? null;
+}
+
+const BEYOND_HORIZON_SQL = `SELECT recorded_at FROM events
+  WHERE (tx_id, position) > ($1::xid8, $2::bigint) AND tx_id >= pg_snapshot_xmin(pg_current_snapshot())
+  ORDER BY tx_id, position LIMIT 1`;
+
+/**
+ * saveCheckpoint and then firstEventBeyondHorizon from that checkpoint, in one statement (one round trip): what
+ * the relay does each time it has published everything it could read.
+ */
+export async function saveCheckpointThenLookBeyond(
+  db: ClientBase,
+  name: string,
+  checkpoint: OutboxCheckpoint,
+): Promise<Date | null> {
+  const { rows } = await db.query<{ recorded_at: Date }>({
+    name: 'ipledger_outbox_save_and_wait_v1',
+    // The UPDATE runs whether or not the SELECT reads its result; $1 and $2 are the checkpoint in both parts.
+    text: `WITH saved AS (
+        UPDATE outbox_checkpoints SET tx_id = $1::xid8, position = $2::bigint, updated_at = now() WHERE name = $3
+      )
+      ${BEYOND_HORIZON_SQL}`,
+    values: [checkpoint.txId, checkpoint.position, name],
   });
   return rows[0]?.recorded_at ?? null;
 }

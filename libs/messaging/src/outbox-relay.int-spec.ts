@@ -113,6 +113,25 @@ describe('OutboxRelay', () => {
     expect(relay.stats().published).toBeGreaterThanOrEqual(ids.length);
   });
 
+  it('saves the checkpoint of the last event it published once it has caught up', async () => {
+    const events = Array.from({ length: 5 }, (_, i) => ev('IpAllocated', { node: 'n7', ip: `10.0.7.${i}` }));
+    await store.append(`node-n7-${randomUUID()}`, 0, events, meta);
+    await waitForAll(events.map((e) => e.id));
+    const last = await ds.query<{ tx_id: string; position: string }[]>(
+      `SELECT tx_id::text AS tx_id, position FROM events WHERE id = $1`,
+      [events.at(-1)!.id],
+    );
+    const saved = () =>
+      ds.query<{ tx_id: string; position: string }[]>(
+        `SELECT tx_id::text AS tx_id, position FROM outbox_checkpoints WHERE name = 'jetstream'`,
+      );
+    await waitUntil(async () => ((await saved())[0]?.position === last[0].position ? true : undefined), {
+      message: 'checkpoint saved',
+    });
+    expect((await saved())[0]).toEqual({ tx_id: last[0].tx_id, position: last[0].position });
+    expect(relay.stats().checkpoint).toEqual({ txId: last[0].tx_id, position: last[0].position });
+  });
+
   it('publishes every event once, in per-stream order, when appends are group-committed', async () => {
     const streams = Array.from({ length: 24 }, (_, n) => ({ id: `node-batched-${n}-${randomUUID()}`, node: `b${n}` }));
     const ids: string[] = [];

@@ -7,6 +7,7 @@ import {
   loadCheckpoint,
   readOutbox,
   saveCheckpoint,
+  saveCheckpointThenLookBeyond,
 } from '@ipledger/event-store';
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
@@ -188,29 +189,43 @@ export class OutboxRelay {
     return inStream;
   }
 
+  /**
+   * Read, publish, checkpoint, repeat. When a round has published all it could read, the checkpoint is saved
+   * in the same statement that looks for events held back behind the horizon (one round trip for both).
+   */
   private async pump(client: pg.Client, from: OutboxCheckpoint): Promise<void> {
     let checkpoint = from;
     let backoff = MIN_BACKOFF_MS;
     let horizonWait = MIN_HORIZON_WAIT_MS;
     while (!this.stopping) {
       const batch = await readOutbox(client, checkpoint, this.settings.batchSize);
+      let published: Published | null = null;
       if (batch.length > 0) {
-        const outcome = await this.publish(client, batch);
-        checkpoint = outcome.checkpoint ?? checkpoint;
-        if (outcome.error) {
-          this.report(outcome.error);
-          await this.sleep(backoff);
-          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+        const outcome = await this.publish(batch);
+        published = outcome.published;
+        checkpoint = published?.checkpoint ?? checkpoint;
+        if (outcome.error || batch.length === this.settings.batchSize) {
+          if (published) {
+            await saveCheckpoint(client, this.settings.name, checkpoint);
+            this.confirmed(published);
+          }
+          if (outcome.error) {
+            this.report(outcome.error);
+            await this.sleep(backoff);
+            backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+          }
           continue;
         }
         backoff = MIN_BACKOFF_MS;
-        if (batch.length === this.settings.batchSize) {
-          continue;
-        }
       }
       // Events held back by an older transaction become readable when it ends, which may notify nobody: look
       // again soon. They count in the lag, so that a transaction left open shows up there.
-      this.oldestUnconfirmed = await firstEventBeyondHorizon(client, checkpoint);
+      this.oldestUnconfirmed = published
+        ? await saveCheckpointThenLookBeyond(client, this.settings.name, checkpoint)
+        : await firstEventBeyondHorizon(client, checkpoint);
+      if (published) {
+        this.confirmed(published);
+      }
       if (this.oldestUnconfirmed) {
         await this.wake.wait(horizonWait);
         horizonWait = Math.min(horizonWait * 2, this.settings.pollIntervalMs);
@@ -221,24 +236,20 @@ export class OutboxRelay {
     }
   }
 
-  /** Publishes a batch and checkpoints what JetStream confirmed. */
-  private async publish(
-    client: pg.Client,
-    batch: OutboxEvent[],
-  ): Promise<{ checkpoint: OutboxCheckpoint | null; error: unknown }> {
+  /** Publishes a batch; what JetStream confirmed (a prefix of the batch) is for the caller to checkpoint. */
+  private async publish(batch: OutboxEvent[]): Promise<{ published: Published | null; error: unknown }> {
     this.oldestUnconfirmed = batch[0].recordedAt;
     const outcome = await publishInOrder(this.options.js, batch, this.settings.publish);
     if (outcome.confirmed === 0) {
-      return { checkpoint: null, error: outcome.error };
+      return { published: null, error: outcome.error };
     }
-    const done = batch.slice(0, outcome.confirmed);
-    const checkpoint = toCheckpoint(done.at(-1)!);
-    await saveCheckpoint(client, this.settings.name, checkpoint);
-    this.confirmed(done, outcome.duplicates, checkpoint);
-    return { checkpoint, error: outcome.error };
+    const events = batch.slice(0, outcome.confirmed);
+    const published = { events, duplicates: outcome.duplicates, checkpoint: toCheckpoint(events.at(-1)!) };
+    return { published, error: outcome.error };
   }
 
-  private confirmed(events: OutboxEvent[], duplicates: number, checkpoint: OutboxCheckpoint): void {
+  /** After the checkpoint of what was published has been saved. */
+  private confirmed({ events, duplicates, checkpoint }: Published): void {
     this.state.checkpoint = checkpoint;
     this.state.published += events.length;
     this.state.duplicates += duplicates;
@@ -267,3 +278,10 @@ export class OutboxRelay {
 }
 
 const toCheckpoint = (event: OutboxEvent): OutboxCheckpoint => ({ txId: event.txId, position: event.position });
+
+/** Events JetStream confirmed in one round, and the checkpoint after the last of them. */
+interface Published {
+  events: OutboxEvent[];
+  duplicates: number;
+  checkpoint: OutboxCheckpoint;
+}
