@@ -128,7 +128,7 @@ describe('NetlinkKernelAdapter', () => {
     expect(await kernelState(podNsB)).toContain(
       'unicast 10.96.0.0/12 via 169.254.1.1 dev eth0 table main proto boot scope global onlink',
     );
-    expect(await kernelState(podNsB)).toContain('eth1@if: <BROADCAST,MULTICAST,UP,LOWER_UP>');
+    expect(await kernelState(podNsB)).toContain('eth1@if: <BROADCAST,MULTICAST,UP>');
 
     await iproute.apply(podA, opsA.back);
     await netlink.apply(podB, opsB.back);
