@@ -9,7 +9,7 @@ import {
   readOutbox,
 } from '@ipledger/event-store';
 import { type NatsServer, type TestDatabase, createTestDatabase, startNatsServer, waitUntil } from '@ipledger/testing';
-import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
@@ -44,7 +44,6 @@ let db: TestDatabase;
 let ds: DataSource;
 let nats: NatsServer;
 let nc: NatsConnection;
-let js: JetStreamClient;
 let jsm: JetStreamManager;
 let relay: OutboxRelay;
 const gate = new GateProjection();
@@ -70,9 +69,8 @@ beforeAll(async () => {
   nats = await startNatsServer();
   nc = await connect({ servers: nats.url });
   jsm = await jetstreamManager(nc);
-  js = jetstream(nc);
   await ensureStream(jsm, { name: STREAM });
-  relay = new OutboxRelay({ databaseUrl: db.url, js, jsm, streamName: STREAM, batchSize: 16 });
+  relay = new OutboxRelay({ databaseUrl: db.url, nc, jsm, streamName: STREAM, batchSize: 16 });
   relay.start();
 });
 
@@ -207,7 +205,7 @@ describe('OutboxRelay', () => {
   });
 
   it('keeps one relay active: a second one waits on the lock and takes over when the first stops', async () => {
-    const standby = new OutboxRelay({ databaseUrl: db.url, js, jsm, streamName: STREAM, standbyRetryMs: 50 });
+    const standby = new OutboxRelay({ databaseUrl: db.url, nc, jsm, streamName: STREAM, standbyRetryMs: 50 });
     standby.start();
     try {
       const a = ev('IpAllocated', { node: 'failover', ip: '10.9.0.1' });
@@ -224,7 +222,7 @@ describe('OutboxRelay', () => {
       expect(standby.stats().published).toBe(1);
     } finally {
       await standby.stop();
-      relay = new OutboxRelay({ databaseUrl: db.url, js, jsm, streamName: STREAM });
+      relay = new OutboxRelay({ databaseUrl: db.url, nc, jsm, streamName: STREAM });
       relay.start();
     }
   });
@@ -241,7 +239,7 @@ describe('OutboxRelay', () => {
     const rewind = () => ds.query(`UPDATE outbox_checkpoints SET tx_id = '0', position = 0`);
 
     await rewind();
-    const replaying = new OutboxRelay({ databaseUrl: db.url, js, jsm, streamName: STREAM, resumeFromStream: false });
+    const replaying = new OutboxRelay({ databaseUrl: db.url, nc, jsm, streamName: STREAM, resumeFromStream: false });
     replaying.start();
     await waitUntil(() => replaying.stats().published >= before.length, { message: 'no republish' });
     await replaying.stop();
@@ -249,7 +247,7 @@ describe('OutboxRelay', () => {
     expect(await published()).toEqual(before);
 
     await rewind();
-    relay = new OutboxRelay({ databaseUrl: db.url, js, jsm, streamName: STREAM });
+    relay = new OutboxRelay({ databaseUrl: db.url, nc, jsm, streamName: STREAM });
     relay.start();
     await waitUntil(() => relay.stats().active, { message: 'relay never became active' });
     const after = ev('IpAllocated', { node: 'rewind', ip: '10.8.1.1' });

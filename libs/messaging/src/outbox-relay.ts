@@ -9,16 +9,18 @@ import {
   saveCheckpoint,
   saveCheckpointThenLookBeyond,
 } from '@ipledger/event-store';
-import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
-import { publishInOrder } from './event-publisher.js';
+import { JetStreamPublisher } from './event-publisher.js';
 import { lastPublishedCheckpoint } from './stream-position.js';
 import { DEFAULT_STREAM_NAME, DEFAULT_SUBJECT_PREFIX } from './subjects.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface OutboxRelayOptions {
   databaseUrl: string;
-  js: JetStreamClient;
+  /** The connection events are published on (see JetStreamPublisher). */
+  nc: NatsConnection;
   /** With it, a relay starting up skips what JetStream already holds (see `resumeFromStream`). */
   jsm?: JetStreamManager;
   /** Default IPLEDGER; publishes are rejected unless they land in this stream. */
@@ -73,6 +75,7 @@ const MIN_HORIZON_WAIT_MS = 2;
 export class OutboxRelay {
   private readonly wake = new WakeSignal();
   private readonly settings;
+  private readonly publisher: JetStreamPublisher;
   private stopping = false;
   private running: Promise<void> | null = null;
   private readonly sleepers = new Set<() => void>();
@@ -98,6 +101,7 @@ export class OutboxRelay {
         timeoutMs: options.publishTimeoutMs ?? 5_000,
       },
     };
+    this.publisher = new JetStreamPublisher(options.nc, this.settings.publish);
   }
 
   start(): void {
@@ -110,6 +114,7 @@ export class OutboxRelay {
     this.sleepers.forEach((wake) => wake());
     this.wake.notify();
     await this.running;
+    this.publisher.close();
   }
 
   /** Look for new events now (e.g. from PostgresEventStore.onCommitted in the same process). */
@@ -239,7 +244,7 @@ export class OutboxRelay {
   /** Publishes a batch; what JetStream confirmed (a prefix of the batch) is for the caller to checkpoint. */
   private async publish(batch: OutboxEvent[]): Promise<{ published: Published | null; error: unknown }> {
     this.oldestUnconfirmed = batch[0].recordedAt;
-    const outcome = await publishInOrder(this.options.js, batch, this.settings.publish);
+    const outcome = await this.publisher.publishInOrder(batch);
     if (outcome.confirmed === 0) {
       return { published: null, error: outcome.error };
     }

@@ -1,5 +1,5 @@
 import { OutboxRelay, type OutboxRelayStats, ensureStream } from '@ipledger/messaging';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { type NatsConnection, connect } from '@nats-io/transport-node';
 
 export interface RelayHostOptions {
@@ -53,8 +53,8 @@ export class RelayHost {
       name: 'ipledger-allocator',
       waitOnFirstConnect: true,
       maxReconnectAttempts: -1,
-      // Every event is published as a request: with async traces on, each one builds two Error stacks in
-      // advance, just in case (a sizeable share of the relay's CPU under load). Errors keep their message.
+      // Requests on this connection (the stream set-up) would otherwise build Error stacks in advance, just in
+      // case. Errors keep their message.
       noAsyncTraces: true,
     });
     this.connection = nc;
@@ -66,7 +66,7 @@ export class RelayHost {
     await ensureStream(jsm);
     this.relay = new OutboxRelay({
       databaseUrl: this.options.databaseUrl,
-      js: jetstream(nc),
+      nc,
       jsm,
       onError: (error) => this.options.onProblem(`outbox relay: ${String(error)}`),
     });

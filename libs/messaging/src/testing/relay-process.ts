@@ -1,6 +1,6 @@
 // A relay in its own process, for the crash test: DATABASE_URL, NATS_URL, STREAM, RESUME ('true'|'false').
 // Prints one line per confirmed batch; SIGTERM stops it cleanly, SIGKILL is the crash under test.
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { OutboxRelay } from '../outbox-relay.js';
 
@@ -15,7 +15,7 @@ const env = (name: string): string => {
 const nc = await connect({ servers: env('NATS_URL') });
 const relay = new OutboxRelay({
   databaseUrl: env('DATABASE_URL'),
-  js: jetstream(nc),
+  nc,
   jsm: await jetstreamManager(nc),
   streamName: env('STREAM'),
   resumeFromStream: process.env.RESUME === 'true',
