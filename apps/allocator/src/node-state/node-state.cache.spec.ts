@@ -49,8 +49,8 @@ const register = (instanceType = 'ecs.g7.large') => ({
   ...{ node: 'n1', instanceId: 'i-1', instanceType, zone: 'z1', mode: 'eniip' as const, limits: LIMITS, now: NOW },
 });
 
-function cacheOn(store: MemoryEventStore, maxAttempts?: number): NodeStateCache {
-  return new NodeStateCache(store as unknown as EventStore, { actor: 'allocator/test', maxAttempts });
+function cacheOn(store: MemoryEventStore, maxAttempts?: number, retryBudgetMs?: number): NodeStateCache {
+  return new NodeStateCache(store as unknown as EventStore, { actor: 'allocator/test', maxAttempts, retryBudgetMs });
 }
 
 describe('NodeStateCache', () => {
@@ -113,5 +113,35 @@ describe('NodeStateCache', () => {
     expect(error).toBeInstanceOf(DomainError);
     expect(error).toMatchObject({ code: 'unavailable', details: { reason: 'write-contention' } });
     expect(sneaky).toBe(3);
+  });
+
+  it('keeps retrying a lost race for its time budget, not a handful of attempts, then gives up', async () => {
+    const store = new MemoryEventStore();
+    // 12 lost rounds pause at most 12 × 50 ms: well inside the budget.
+    const cache = cacheOn(store, undefined, 1_000);
+    await cache.get('n1');
+    const append = store.append.bind(store);
+    // The other writer wins the first 12 rounds, then this one gets through.
+    let lost = 0;
+    store.append = (streamId, expected, events, metadata) => {
+      if (lost < 12) {
+        lost += 1;
+        return Promise.reject(new ConcurrencyError(streamId, 0, lost));
+      }
+      return append(streamId, expected, events, metadata);
+    };
+    await expect(cache.execute('n1', () => register())).resolves.toMatchObject({ version: 1 });
+    expect(lost).toBe(12);
+
+    // Always beaten: it stops once the budget is spent, saying how long it tried.
+    const beaten = new MemoryEventStore();
+    const impatient = cacheOn(beaten, undefined, 300);
+    await impatient.get('n1');
+    beaten.append = (streamId) => Promise.reject(new ConcurrencyError(streamId, 0, 1));
+    const started = Date.now();
+    const error = await impatient.execute('n1', () => register()).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(error).toMatchObject({ code: 'unavailable', details: { reason: 'write-contention' } });
+    expect((error as Error).message).toMatch(/gave up after \d+ conflicting writes in \d+ ms/);
   });
 });

@@ -33,7 +33,13 @@ export interface NodeChange extends NodeSnapshot {
 export interface NodeStateCacheOptions {
   /** `allocator/<replica>`: recorded as the actor of every event. */
   actor: string;
-  /** Decide/append rounds before a command gives up with `unavailable`. Default 8. */
+  /**
+   * A command that keeps losing the race gives up with `unavailable` once it has tried this long (default
+   * 3 s) or this many times (default 64), whichever comes first. The budget is time, not a small count: two
+   * replicas writing one node on a loaded machine each take tens of milliseconds per round, and a handful of
+   * lost rounds is normal there, not a reason to fail a pod.
+   */
+  retryBudgetMs?: number;
   maxAttempts?: number;
   /** The pause before retrying a lost race grows from this, doubling, with jitter. Default 1 ms (cap 50 ms). */
   retryBaseMs?: number;
@@ -58,12 +64,14 @@ export class NodeStateCache {
   private readonly mutex = new KeyedMutex();
   private readonly listeners = new Set<(change: NodeChange) => void>();
   private readonly maxAttempts: number;
+  private readonly retryBudgetMs: number;
 
   constructor(
     private readonly store: EventStore,
     private readonly options: NodeStateCacheOptions,
   ) {
-    this.maxAttempts = options.maxAttempts ?? 8;
+    this.maxAttempts = options.maxAttempts ?? 64;
+    this.retryBudgetMs = options.retryBudgetMs ?? 3_000;
   }
 
   /** Called after every change, inside the node's turn: keep listeners quick and non-throwing. */
@@ -96,6 +104,7 @@ export class NodeStateCache {
   execute(node: string, makeCommand: CommandFactory, metadata: Partial<EventMetadata> = {}): Promise<NodeExecution> {
     return this.mutex.run(node, async () => {
       let current = await this.load(node);
+      const started = Date.now();
       for (let attempt = 1; ; attempt++) {
         const decided = await this.decide(node, current, makeCommand);
         if (decided.events.length === 0) {
@@ -107,10 +116,13 @@ export class NodeStateCache {
           if (!isLostRace(error)) {
             throw error;
           }
-          if (attempt >= this.maxAttempts) {
-            throw new DomainError('unavailable', `node ${node}: gave up after ${attempt} conflicting writes`, {
-              reason: 'write-contention',
-            });
+          const elapsedMs = Date.now() - started;
+          if (attempt >= this.maxAttempts || elapsedMs >= this.retryBudgetMs) {
+            throw new DomainError(
+              'unavailable',
+              `node ${node}: gave up after ${attempt} conflicting writes in ${elapsedMs} ms`,
+              { reason: 'write-contention' },
+            );
           }
           await pause(this.options.retryBaseMs ?? 1, attempt);
           current = await this.catchUp(node);
