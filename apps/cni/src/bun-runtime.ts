@@ -19,7 +19,7 @@ export interface BunSocketHandlers {
 
 export interface BunRuntime {
   connect(options: { unix: string; socket: BunSocketHandlers }): Promise<BunSocket>;
-  stdin: { text(): Promise<string> };
+  stdin: { text(): Promise<string>; stat(): Promise<{ isCharacterDevice(): boolean }> };
   stdout: unknown;
   stderr: unknown;
   write(destination: unknown, data: string): Promise<number>;

@@ -43,8 +43,15 @@ async function readStdinWithNode(): Promise<string> {
 const bunStdin = bunRuntime?.stdin;
 const readStdin = bunStdin ? () => bunStdin.text() : readStdinWithNode;
 
-/** VERSION's input is optional: a person running the plugin in a terminal is not made to type one. */
+/**
+ * VERSION's input is optional: a person running the plugin in a terminal is not made to type one. Under bun a
+ * character device on stdin (a terminal, or /dev/null, which has nothing to read either) counts as no input:
+ * bun's stat is free, while loading `node:tty` would cost about 4 ms.
+ */
 async function readVersionInput(): Promise<string | undefined> {
+  if (bunStdin) {
+    return (await bunStdin.stat()).isCharacterDevice() ? undefined : readStdin();
+  }
   const { isatty } = await import('node:tty');
   return isatty(0) ? undefined : readStdin();
 }
