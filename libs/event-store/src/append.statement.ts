@@ -21,12 +21,25 @@ export interface AppendMember {
 // write, so a later version of a stream always carries a larger xid. Members are judged apart: a member whose
 // CAS missed inserts nothing and the others go on. The statement returns the inserted events (`kind` 'e') and
 // the streams whose CAS won (`kind` 's'): a member with some streams won and others lost must roll back.
+//
+// The statement is sent right behind the BEGIN of its transaction, without waiting for BEGIN's answer
+// (append-batch.ts). Should that BEGIN ever fail, the statement would run on its own and commit at once, without
+// the projections. So the message that carries BEGIN also sets APPEND_BATCH_SETTING for the transaction, and
+// `input` (which every write reads) refuses to run without it: outside that transaction the setting is unknown
+// or '' and the cast to boolean fails, so nothing is written.
 /** Versioned: a changed text under the same name would clash with statements prepared by older code. */
-export const APPEND_STATEMENT_NAME = 'ipledger_append_v2';
+export const APPEND_STATEMENT_NAME = 'ipledger_append_v3';
+
+/** A setting only the transaction of a group commit has (SET LOCAL), checked by the append statement. */
+export const APPEND_BATCH_SETTING = 'ipledger.append_batch';
+
+/** What starts a group commit's transaction: one simple-protocol message, so it fails or succeeds as a whole. */
+export const BEGIN_APPEND_BATCH_SQL = `BEGIN; SET LOCAL ${APPEND_BATCH_SETTING} TO on`;
 
 export const APPEND_SQL = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS s(stream_id text, expected integer, next integer, member integer)
+  WHERE current_setting('${APPEND_BATCH_SETTING}')::boolean
 ),
 bumped AS (
   UPDATE streams AS st SET version = i.next

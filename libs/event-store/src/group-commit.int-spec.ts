@@ -3,6 +3,7 @@ import { DomainError } from '@ipledger/domain';
 import { type TestDatabase, createTestDatabase } from '@ipledger/testing';
 import type { DataSource, EntityManager } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPEND_SQL, BEGIN_APPEND_BATCH_SQL, appendParameters } from './append.statement.js';
 import { createDataSource } from './data-source.js';
 import { ConcurrencyError, type NewEvent, type Projection, type RecordedEvent } from './event-store.port.js';
 import { PostgresEventStore } from './postgres-event-store.js';
@@ -196,5 +197,34 @@ describe('group commit', () => {
     const versions = await Promise.all(streams.map((s) => store.streamVersion(s)));
     expect(versions).toEqual(streams.map(() => 1));
     await Promise.all(pending);
+  });
+});
+
+describe('the append statement', () => {
+  // It is sent without waiting for the BEGIN before it; outside the group commit's transaction it must write
+  // nothing, or a failed BEGIN would let it commit on its own, without the projections.
+  const values = (streamId: string, id = randomUUID()) =>
+    appendParameters([
+      { appends: [{ streamId, expectedVersion: 0, events: [{ id, type: 'Lone', data: {} }] }], metadata: meta },
+    ]);
+
+  it('writes nothing outside the transaction its BEGIN message opens', async () => {
+    const streamId = stream();
+    await expect(ds.query(APPEND_SQL, values(streamId))).rejects.toThrow(/append_batch|boolean/);
+    await ds.transaction(async (em) => {
+      await em.query('SET LOCAL ipledger.unrelated TO on');
+      await expect(em.query(APPEND_SQL, values(streamId))).rejects.toThrow(/append_batch|boolean/);
+    });
+    expect(await ds.query(`SELECT 1 FROM streams WHERE stream_id = $1`, [streamId])).toEqual([]);
+    expect(await ds.query(`SELECT 1 FROM events WHERE stream_id = $1`, [streamId])).toEqual([]);
+  });
+
+  it('writes inside it', async () => {
+    const streamId = stream();
+    await ds.transaction(async (em) => {
+      await em.query(BEGIN_APPEND_BATCH_SQL.replace(/^BEGIN; /, ''));
+      await em.query(APPEND_SQL, values(streamId));
+    });
+    expect(await ds.query(`SELECT version FROM streams WHERE stream_id = $1`, [streamId])).toEqual([{ version: 1 }]);
   });
 });
