@@ -128,8 +128,8 @@ export class AllocatorCore {
   /** Applies the eni-config, then starts the sweepers and the maintainer (which resumes every node's saga). */
   async start(): Promise<void> {
     await this.config.start();
-    // A new config (watermarks, vSwitches) may change what every pool should look like.
-    this.config.onChange(() => this.maintainer.triggerRegistered());
+    // A new config (watermarks, vSwitches, idle-IP reclaim) may change what every pool should look like.
+    this.config.onChange(() => this.maintainer.configChanged());
     await this.cooldowns.start();
     await this.maintainer.start();
     this.follower.start();

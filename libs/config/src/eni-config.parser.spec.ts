@@ -130,7 +130,10 @@ describe('parseEniConfig: pool sizes', () => {
     ['max_pool_size', -1, 'eni-config: max_pool_size: -1 is not an integer ≥ 0'],
     ['max_pool_size', '5', 'eni-config: max_pool_size: "5" is not an integer ≥ 0'],
     ['min_pool_size', 1.5, 'eni-config: min_pool_size: 1.5 is not an integer ≥ 0'],
-    ['idle_ip_reclaim_batch_size', 0, 'eni-config: idle_ip_reclaim_batch_size: 0 is not an integer ≥ 1'],
+    ['idle_ip_reclaim_batch_size', 0, 'eni-config: idle_ip_reclaim_batch_size: 0 is not an integer from 1 to 10'],
+    ['idle_ip_reclaim_batch_size', 11, 'eni-config: idle_ip_reclaim_batch_size: 11 is not an integer from 1 to 10'],
+    ['idle_ip_reclaim_batch_size', 2.5, 'eni-config: idle_ip_reclaim_batch_size: 2.5 is not an integer from 1 to 10'],
+    ['idle_ip_reclaim_batch_size', '5', 'eni-config: idle_ip_reclaim_batch_size: "5" is not an integer from 1 to 10'],
   ])('rejects %s = %j', (key, value, message) => {
     expect(problemsOf({ [key]: value })).toEqual([message]);
   });
@@ -280,8 +283,44 @@ describe('parseEniConfig: durations', () => {
       1.5,
       'eni-config: idle_ip_reclaim_jitter_factor: 1.5 is not a number between 0 and 1',
     ],
+    [
+      'idle_ip_reclaim_jitter_factor',
+      -0.1,
+      'eni-config: idle_ip_reclaim_jitter_factor: -0.1 is not a number between 0 and 1',
+    ],
+    [
+      'idle_ip_reclaim_jitter_factor',
+      '0.1',
+      'eni-config: idle_ip_reclaim_jitter_factor: "0.1" is not a number between 0 and 1',
+    ],
+    ['idle_ip_reclaim_after', '0s', 'eni-config: idle_ip_reclaim_after: must be longer than 0s'],
   ])('rejects %s = %j', (key, value, message) => {
     expect(problemsOf({ [key]: value })).toEqual([message]);
+  });
+});
+
+describe('parseEniConfig: idle-IP reclaim ranges', () => {
+  it.each([
+    [1, 0],
+    [10, 1],
+    [7, 0.25],
+  ])('accepts batch size %j and jitter factor %j, the ends of Terway ranges included', (batchSize, jitterFactor) => {
+    const { config } = eniConfigFromObject({
+      ...minimal,
+      idle_ip_reclaim_batch_size: batchSize,
+      idle_ip_reclaim_jitter_factor: jitterFactor,
+    });
+    expect(config.idleIpReclaim).toMatchObject({ afterMs: null, batchSize, jitterFactor });
+  });
+
+  it('reports every bad reclaim key at once', () => {
+    expect(
+      problemsOf({ idle_ip_reclaim_batch_size: 20, idle_ip_reclaim_jitter_factor: 2, idle_ip_reclaim_interval: '1x' }),
+    ).toEqual([
+      'eni-config: idle_ip_reclaim_interval: "1x" is not a duration (e.g. "30s", "5m", "1h30m")',
+      'eni-config: idle_ip_reclaim_batch_size: 20 is not an integer from 1 to 10',
+      'eni-config: idle_ip_reclaim_jitter_factor: 2 is not a number between 0 and 1',
+    ]);
   });
 });
 

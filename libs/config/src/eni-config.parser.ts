@@ -133,7 +133,8 @@ function readConfig(r: FieldReader): EniConfig {
     idleIpReclaim: {
       afterMs: r.optionalDuration('idle_ip_reclaim_after', { positive: true }),
       intervalMs: r.duration('idle_ip_reclaim_interval', ENI_CONFIG_DEFAULTS.idleIpReclaimIntervalMs, true),
-      batchSize: r.integer('idle_ip_reclaim_batch_size', ENI_CONFIG_DEFAULTS.idleIpReclaimBatchSize, 1),
+      // Terway's range: a step gives back at most one UnassignPrivateIpAddresses call's worth.
+      batchSize: r.integer('idle_ip_reclaim_batch_size', ENI_CONFIG_DEFAULTS.idleIpReclaimBatchSize, 1, 10),
       jitterFactor: r.fraction('idle_ip_reclaim_jitter_factor', ENI_CONFIG_DEFAULTS.idleIpReclaimJitterFactor),
     },
     ipCooldownMs: r.duration('ip_cooldown', ENI_CONFIG_DEFAULTS.ipCooldownMs, false),
@@ -199,13 +200,16 @@ class FieldReader {
     readonly problems: ProblemList,
   ) {}
 
-  integer(key: string, fallback: number, min: number): number {
+  /** An integer ≥ min, and ≤ max when one is given. */
+  integer(key: string, fallback: number, min: number, max?: number): number {
     const value = this.doc[key];
     if (value === undefined) {
       return fallback;
     }
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-      this.problems.add(key, `${describe(value)} is not an integer ≥ ${min}`);
+    const inRange = typeof value === 'number' && value >= min && (max === undefined || value <= max);
+    if (typeof value !== 'number' || !Number.isInteger(value) || !inRange) {
+      const range = max === undefined ? `≥ ${min}` : `from ${min} to ${max}`;
+      this.problems.add(key, `${describe(value)} is not an integer ${range}`);
       return fallback;
     }
     return value;

@@ -55,6 +55,12 @@ export class ClusterConfigService {
       ipCooldownSeconds: c.ipCooldownMs / 1000,
       vswitchBlockSeconds: c.vswitchBlockMs / 1000,
       vswitchSelectionPolicy: c.vswitchSelectionPolicy,
+      idleIpReclaim: {
+        afterSeconds: c.idleIpReclaim.afterMs === null ? null : c.idleIpReclaim.afterMs / 1000,
+        intervalSeconds: c.idleIpReclaim.intervalMs / 1000,
+        batchSize: c.idleIpReclaim.batchSize,
+        jitterFactor: c.idleIpReclaim.jitterFactor,
+      },
     };
   }
 

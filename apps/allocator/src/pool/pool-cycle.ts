@@ -1,6 +1,13 @@
 import { Logger } from '@nestjs/common';
 import type { CloudPort } from '@ipledger/cloud';
-import { MAX_IPS_PER_CALL, type NodeState, type PoolAction, type PoolConfig, planPool } from '@ipledger/domain';
+import {
+  MAX_IPS_PER_CALL,
+  type NodeState,
+  type PoolAction,
+  type PoolConfig,
+  planIdleReclaim,
+  planPool,
+} from '@ipledger/domain';
 import type { NodeStateCache } from '../node-state/node-state.cache.js';
 import type { EniSaga } from './eni-saga.js';
 import type { PoolWaiters } from './pool-waiters.js';
@@ -8,6 +15,14 @@ import type { PoolWaiters } from './pool-waiters.js';
 export interface PoolCycleOptions {
   /** Plan/execute rounds per cycle at most (a guard against a plan that never settles). Default 50. */
   maxRounds?: number;
+}
+
+export interface PoolCycleRun {
+  /**
+   * The maintainer's reclaim timer is due: once the pool has settled, take one idle-IP reclaim step (at most
+   * one batch) if the domain says the node has been quiet long enough.
+   */
+  reclaim?: boolean;
 }
 
 /**
@@ -29,9 +44,9 @@ export class PoolCycle {
     private readonly options: PoolCycleOptions = {},
   ) {}
 
-  async run(node: string): Promise<void> {
+  async run(node: string, run: PoolCycleRun = {}): Promise<void> {
     try {
-      await this.runRounds(node);
+      await this.runRounds(node, run.reclaim ?? false);
     } catch (error) {
       // A failed call may still have changed the cloud (an answer lost after the change): look again first
       // next time.
@@ -40,7 +55,8 @@ export class PoolCycle {
     }
   }
 
-  private async runRounds(node: string): Promise<void> {
+  private async runRounds(node: string, reclaim: boolean): Promise<void> {
+    let reclaimStep = reclaim;
     const { state } = await this.cache.refresh(node);
     if (!state.info) {
       return;
@@ -57,7 +73,17 @@ export class PoolCycle {
         continue;
       }
       const demand = { waitingPods: this.waiters.count(node), now: new Date().toISOString() };
-      const actions = planPool(current, this.poolConfig(), demand);
+      const config = this.poolConfig();
+      let actions = planPool(current, config, demand);
+      if (actions.length === 0 && reclaimStep) {
+        // One batch per due timer, and only once the watermarks are met: planning again after the batch
+        // must not reclaim the next one at once.
+        reclaimStep = false;
+        actions = planIdleReclaim(current, config, demand);
+        if (actions.length > 0) {
+          this.log.log(`reclaiming idle addresses of ${node} after ${config.idleIpReclaim.afterSeconds}s quiet`);
+        }
+      }
       if (actions.length === 0) {
         return;
       }

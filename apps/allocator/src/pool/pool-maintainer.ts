@@ -5,6 +5,7 @@ import type { PoolCycle } from './pool-cycle.js';
 import { type PoolFailure, toPoolFailure } from './pool-failure.js';
 import type { PoolLock } from './pool-lock.js';
 import type { PoolWaiters } from './pool-waiters.js';
+import { reclaimDelayMs } from './reclaim-timing.js';
 
 export interface PoolMaintainerOptions {
   /** A trigger waits this long so that a burst of waiters is planned for at once. Default 10 ms. */
@@ -27,6 +28,10 @@ interface NodeLoop {
   failures: number;
   backoffUntil: number;
   lastFailure: PoolFailure | null;
+  /** The node's idle-IP reclaim timer, while `idle_ip_reclaim_after` is set and the node is registered. */
+  reclaimTimer: NodeJS.Timeout | null;
+  /** The reclaim timer fired: the next cycle takes one reclaim step. */
+  reclaimDue: boolean;
 }
 
 /** Events after which the pool may need calls: a new node, fewer idle addresses, more idle addresses. */
@@ -45,7 +50,8 @@ const SUPPLY: ReadonlySet<NodeEvent['type']> = new Set([
  * in this process and, through a Postgres advisory lock held for the cycle, in the whole cluster. Cycles are
  * triggered by waiters, by an allocation that takes the pool below min_pool_size, by cooldowns ending, by
  * configuration changes, at process start (to resume sagas) and by a periodic tick; failed cycles are retried
- * with exponential backoff in the background.
+ * with exponential backoff in the background. With `idle_ip_reclaim_after` set, each registered node also
+ * has a reclaim timer (interval ± jitter) whose cycle may give one batch of idle addresses back.
  */
 export class PoolMaintainer {
   private readonly log = new Logger(PoolMaintainer.name);
@@ -64,11 +70,16 @@ export class PoolMaintainer {
     private readonly options: PoolMaintainerOptions = {},
   ) {}
 
-  /** Subscribes to node changes and gives every registered node a first cycle (which resumes its saga). */
+  /**
+   * Subscribes to node changes, gives every registered node a first cycle (which resumes its saga) and, with
+   * idle-IP reclaim on, its reclaim timer.
+   */
   async start(): Promise<void> {
     this.stopped = false;
     this.unsubscribe = this.cache.onChange((change) => this.onChange(change));
-    this.triggerAll(await this.registeredNodes());
+    const nodes = await this.registeredNodes();
+    this.triggerAll(nodes);
+    this.followReclaim(nodes, false);
     this.scheduleTick();
   }
 
@@ -82,6 +93,7 @@ export class PoolMaintainer {
       if (loop.timer) {
         clearTimeout(loop.timer);
       }
+      clearReclaim(loop);
     }
     await Promise.allSettled([...this.loops.values()].flatMap((l) => (l.running ? [l.running] : [])));
     await this.lock.close();
@@ -115,11 +127,17 @@ export class PoolMaintainer {
     }
   }
 
-  /** Every node the ledger knows (config change, periodic tick). */
+  /** Every node the ledger knows (periodic tick); reclaim timers follow the list (nodes gone lose theirs). */
   triggerRegistered(): void {
-    this.registeredNodes()
-      .then((nodes) => this.triggerAll(nodes))
-      .catch((error: unknown) => this.log.warn(`listing nodes for the pool maintainer failed: ${String(error)}`));
+    this.refreshRegistered(false);
+  }
+
+  /**
+   * The eni-config changed: every node gets a cycle (watermarks, vSwitches), and the reclaim timers start
+   * again from the new settings, so a shorter interval, or reclaim switched on or off, applies at once.
+   */
+  configChanged(): void {
+    this.refreshRegistered(true);
   }
 
   /** True while this process runs a cycle of the node (and so holds its pool lock). */
@@ -143,8 +161,59 @@ export class PoolMaintainer {
     }
   }
 
+  private refreshRegistered(restartReclaim: boolean): void {
+    this.registeredNodes()
+      .then((nodes) => {
+        this.triggerAll(nodes);
+        this.followReclaim(nodes, restartReclaim);
+      })
+      .catch((error: unknown) => this.log.warn(`listing nodes for the pool maintainer failed: ${String(error)}`));
+  }
+
+  /**
+   * One reclaim timer per registered node while `idle_ip_reclaim_after` is set; none otherwise, and none for
+   * nodes no longer registered. `restart` drops the running timers first (a config change). A node that
+   * registers between the listing and this call loses a fresh timer until the next tick: harmless, the
+   * reclaim only waits one tick longer.
+   */
+  private followReclaim(nodes: readonly string[], restart: boolean): void {
+    const enabled = this.poolConfig().idleIpReclaim.afterSeconds !== null;
+    const registered = new Set(nodes);
+    for (const [node, loop] of this.loops) {
+      if (restart || !enabled || !registered.has(node)) {
+        clearReclaim(loop);
+      }
+    }
+    if (enabled) {
+      for (const node of nodes) {
+        this.scheduleReclaim(node);
+      }
+    }
+  }
+
+  /** Arms the node's reclaim timer unless it is armed: interval ± jitter, read from the config in force. */
+  private scheduleReclaim(node: string): void {
+    const reclaim = this.poolConfig().idleIpReclaim;
+    const loop = this.loop(node);
+    if (this.stopped || loop.reclaimTimer || reclaim.afterSeconds === null) {
+      return;
+    }
+    loop.reclaimTimer = setTimeout(() => {
+      loop.reclaimTimer = null;
+      // The domain decides from the node's fresh state whether it has been quiet long enough (an allocation
+      // or release anywhere in the cluster restarts the quiet period); the timer only paces the steps.
+      loop.reclaimDue = true;
+      this.trigger(node, 0);
+      this.scheduleReclaim(node);
+    }, reclaimDelayMs(reclaim));
+    loop.reclaimTimer.unref();
+  }
+
   private onChange(change: NodeChange): void {
     const types = new Set(change.events.map((e) => e.type));
+    if (types.has('NodeRegistered')) {
+      this.scheduleReclaim(change.node);
+    }
     if ([...types].some((t) => SUPPLY.has(t))) {
       this.waiters.notify(change.node);
     }
@@ -171,6 +240,9 @@ export class PoolMaintainer {
   }
 
   private async runLocked(node: string, loop: NodeLoop): Promise<void> {
+    // Taken whether or not the lock is: when another replica maintains the node, its own timer reclaims.
+    const reclaim = loop.reclaimDue;
+    loop.reclaimDue = false;
     let locked: boolean;
     try {
       locked = await this.lock.tryAcquire(node);
@@ -187,7 +259,7 @@ export class PoolMaintainer {
       return;
     }
     try {
-      await this.cycle.run(node);
+      await this.cycle.run(node, { reclaim });
       loop.failures = 0;
       loop.backoffUntil = 0;
       loop.lastFailure = null;
@@ -228,9 +300,20 @@ export class PoolMaintainer {
   private loop(node: string): NodeLoop {
     let loop = this.loops.get(node);
     if (!loop) {
-      loop = { running: null, dirty: false, timer: null, timerAt: 0, failures: 0, backoffUntil: 0, lastFailure: null };
+      loop = {
+        ...{ running: null, dirty: false, timer: null, timerAt: 0, failures: 0, backoffUntil: 0, lastFailure: null },
+        ...{ reclaimTimer: null, reclaimDue: false },
+      };
       this.loops.set(node, loop);
     }
     return loop;
   }
+}
+
+function clearReclaim(loop: NodeLoop): void {
+  if (loop.reclaimTimer) {
+    clearTimeout(loop.reclaimTimer);
+    loop.reclaimTimer = null;
+  }
+  loop.reclaimDue = false;
 }

@@ -9,6 +9,7 @@ type Writable<T> = Record<string, T>;
 export class NodeDraft {
   info: NodeInfo | null;
   lastCloudFailure: CloudCallFailed['data'] | null;
+  lastPodActivityMs: number | null;
   private enisRecord: Readonly<Record<string, EniState>>;
   private pendingRecord: Readonly<Record<string, PendingEniCreation>>;
   private ipsMap: ReadonlyMap<string, IpState>;
@@ -20,6 +21,7 @@ export class NodeDraft {
   constructor(from: NodeState) {
     this.info = from.info;
     this.lastCloudFailure = from.lastCloudFailure;
+    this.lastPodActivityMs = from.lastPodActivityMs;
     this.enisRecord = from.enis;
     this.pendingRecord = from.pendingEnis;
     this.ipsMap = from.ips;
@@ -36,7 +38,15 @@ export class NodeDraft {
       ips: this.ipsMap,
       pods: this.podsMap,
       lastCloudFailure: this.lastCloudFailure,
+      lastPodActivityMs: this.lastPodActivityMs,
     };
+  }
+
+  /** A pod took or gave up an address at `ms`; an unreadable instant (NaN) or an older one changes nothing. */
+  podActivity(ms: number): void {
+    if (!Number.isNaN(ms) && (this.lastPodActivityMs === null || ms > this.lastPodActivityMs)) {
+      this.lastPodActivityMs = ms;
+    }
   }
 
   eni(eniId: string): EniState | undefined {

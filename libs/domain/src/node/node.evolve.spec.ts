@@ -83,6 +83,20 @@ describe('evolveNodeAll', () => {
     expect(expiredCooldowns(state, at(35)).map((ip) => ip.ip)).toEqual([ipOf(1, 1)]);
   });
 
+  it('remembers when a pod last took or gave up an address, and nothing else moves it', () => {
+    const upTo = (type: NodeEvent['type'], nth = 1) => {
+      let seen = 0;
+      const end = history.findIndex((e) => e.type === type && ++seen === nth);
+      return history.slice(0, end + 1).reduce(evolveNode, initialNodeState());
+    };
+    expect(upTo('IpsAssigned').lastPodActivityMs).toBeNull();
+    expect(upTo('IpAllocated', 3).lastPodActivityMs).toBe(toEpochMs(at(3)));
+    expect(upTo('IpReleaseRequested').lastPodActivityMs).toBe(toEpochMs(at(4)));
+    expect(upTo('PodTeardownConfirmed').lastPodActivityMs).toBe(toEpochMs(at(5)));
+    // Cooldowns ending, give-backs, ENIs going and cloud failures are not pod activity.
+    expect(history.reduce(evolveNode, initialNodeState()).lastPodActivityMs).toBe(toEpochMs(at(5)));
+  });
+
   it('folds a recorded instant it cannot read without failing', () => {
     const state = evolveNodeAll(initialNodeState(), [
       registeredEvent(),

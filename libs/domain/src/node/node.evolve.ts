@@ -57,9 +57,11 @@ function fold(draft: NodeDraft, event: NodeEvent): void {
     case 'IpReleaseRequested': {
       const { ip, reason, at } = event.data;
       const sinceMs = epochMsOrNaN(at);
+      draft.podActivity(sinceMs);
       return draft.patchIp(ip, (s) => ({ ...s, status: 'releasing', since: at, sinceMs, releaseReason: reason }));
     }
     case 'PodTeardownConfirmed':
+      draft.podActivity(epochMsOrNaN(event.data.at));
       return draft.patchIp(event.data.ip, (s) => ({ ...s, teardownConfirmedAt: event.data.at }));
     case 'IpReleased':
       return onIpReleased(draft, event.data);
@@ -124,6 +126,7 @@ function onIpAllocated(draft: NodeDraft, data: IpAllocated['data']): void {
   }
   const allocation = { pod, containerId, owner, idempotencyKey, at };
   const sinceMs = epochMsOrNaN(at);
+  draft.podActivity(sinceMs);
   draft.patchIp(ip, (s) => ({ ...s, status: 'allocated', since: at, sinceMs, allocation, releaseReason: null }));
   draft.pods().set(podKey(pod.uid, containerId), ip);
 }
@@ -131,6 +134,7 @@ function onIpAllocated(draft: NodeDraft, data: IpAllocated['data']): void {
 function onIpReleased(draft: NodeDraft, data: IpReleased['data']): void {
   const { ip, pod, containerId, reason, cooldownUntil, at } = data;
   const [sinceMs, cooldownUntilMs] = [epochMsOrNaN(at), epochMsOrNaN(cooldownUntil)];
+  draft.podActivity(sinceMs);
   draft.patchIp(ip, (s) => ({
     ...s,
     ...{ status: 'cooling', since: at, sinceMs, allocation: null, releaseReason: reason },

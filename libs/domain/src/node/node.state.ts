@@ -91,6 +91,12 @@ export interface NodeState {
   /** `podKey(uid, containerId)` → the IP that container holds (allocated or releasing). */
   pods: ReadonlyMap<string, string>;
   lastCloudFailure: CloudCallFailed['data'] | null;
+  /**
+   * When a pod last took or gave up an address on the node (allocation, release requested, teardown
+   * confirmed, released), in epoch ms; null before the first. Idle-IP reclaim waits for the pool to be quiet
+   * this long; being folded from events, every replica and every restart agrees on it.
+   */
+  lastPodActivityMs: number | null;
 }
 
 export const initialNodeState = (): NodeState => ({
@@ -100,6 +106,7 @@ export const initialNodeState = (): NodeState => ({
   ips: new Map(),
   pods: new Map(),
   lastCloudFailure: null,
+  lastPodActivityMs: null,
 });
 
 export const podKey = (podUid: string, containerId: string): string => `${podUid}/${containerId}`;

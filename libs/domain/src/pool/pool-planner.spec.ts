@@ -6,7 +6,7 @@ import { type NodeCommand } from '../node/node.commands.js';
 import { nodeDecider } from '../node/node.decider.js';
 import { poolCounts } from '../node/node.queries.js';
 import { type NodeState } from '../node/node.state.js';
-import { poolConfig } from '../pool-config.js';
+import { type PoolConfig, poolConfig } from '../pool-config.js';
 import {
   G7_4XLARGE,
   NODE,
@@ -21,9 +21,10 @@ import {
   registeredEvent,
   released,
 } from '../testing/node-fixtures.js';
-import { MAX_IPS_PER_CALL, type PoolAction, planPool } from './pool-planner.js';
+import { MAX_IPS_PER_CALL, type PoolAction, planIdleReclaim, planPool } from './pool-planner.js';
 
 const state = (...events: NodeEvent[]): NodeState => foldEvents(nodeDecider, events);
+const evolveAll = (from: NodeState, events: NodeEvent[]): NodeState => events.reduce(nodeDecider.evolve, from);
 const noWarmPool = poolConfig({ minPoolSize: 0, maxPoolSize: 0 });
 const demand = (waitingPods: number) => ({ waitingPods, now: at(1000) });
 const busy = (e: number, from: number, to: number): NodeEvent[] =>
@@ -156,6 +157,84 @@ describe('planPool: trim', () => {
       ...released(200, ipOf(2, 0), eniOf(2), at(999)),
     );
     expect(planPool(s, poolConfig({ maxPoolSize: 0 }), demand(0))).toEqual([]);
+  });
+});
+
+describe('planIdleReclaim', () => {
+  // Reclaim after 60 s of quiet, two addresses per step, two kept idle; max_pool_size would keep 20.
+  const reclaim = (overrides: Partial<PoolConfig['idleIpReclaim']> = {}, minPoolSize = 2): PoolConfig =>
+    poolConfig({
+      minPoolSize,
+      maxPoolSize: 20,
+      idleIpReclaim: { afterSeconds: 60, intervalSeconds: 10, batchSize: 2, jitterFactor: 0.1, ...overrides },
+    });
+  const quietAt = (seconds: number) => ({ waitingPods: 0, now: at(seconds) });
+  const given = (...events: NodeEvent[]) => state(registeredEvent(), ...events);
+  const given10Idle = (...events: NodeEvent[]) => given(...eniReady(1, 10), ...events);
+  const unassigned = (actions: PoolAction[]): string[] =>
+    actions.flatMap((a) => (a.kind === 'unassign-ips' ? a.ips : []));
+
+  it('reclaims nothing when idle_ip_reclaim_after is unset, however long the pool was quiet', () => {
+    const s = given10Idle();
+    expect(planIdleReclaim(s, reclaim({ afterSeconds: null }), quietAt(86_400))).toEqual([]);
+  });
+
+  it('reclaims nothing before the pool was quiet for the whole period', () => {
+    const s = given10Idle(allocated(1, ipOf(1, 9), eniOf(1), at(100)));
+    expect(planIdleReclaim(s, reclaim(), quietAt(159))).toEqual([]);
+  });
+
+  it('once the period is over, gives back one batch: the longest rested addresses of the emptiest ENI', () => {
+    // eni-1 has 8 of 10 addresses taken, eni-2 none of its 5: eni-2 goes first, and its primary stays.
+    const s = given(...eniReady(1, 10), ...busy(1, 0, 8), ...eniReady(2, 5, at(30)));
+    expect(planIdleReclaim(s, reclaim(), quietAt(60))).toEqual([
+      { kind: 'unassign-ips', eniId: eniOf(2), ips: [ipOf(2, 1), ipOf(2, 2)] },
+    ]);
+  });
+
+  it('counts the quiet period from the registration on a node where no pod ever ran', () => {
+    const s = given10Idle();
+    expect(planIdleReclaim(s, reclaim(), quietAt(59))).toEqual([]);
+    expect(unassigned(planIdleReclaim(s, reclaim(), quietAt(60)))).toHaveLength(2);
+  });
+
+  it('never leaves fewer than min_pool_size idle: the last step is smaller, then nothing', () => {
+    expect(unassigned(planIdleReclaim(given(...eniReady(1, 5)), reclaim(), quietAt(600)))).toHaveLength(2);
+    expect(unassigned(planIdleReclaim(given(...eniReady(1, 3)), reclaim(), quietAt(600)))).toHaveLength(1);
+    expect(planIdleReclaim(given(...eniReady(1, 2)), reclaim(), quietAt(600))).toEqual([]);
+    expect(planIdleReclaim(given(...eniReady(1, 10)), reclaim({}, 10), quietAt(600))).toEqual([]);
+  });
+
+  it('does not count cooling addresses, whose rest is over or not, as idle against the floor', () => {
+    const cooling = [...busy(1, 2, 5), ...[2, 3, 4].flatMap((n) => released(100 + n, ipOf(1, n), eniOf(1), at(1), 1))];
+    // 5 addresses: 2 idle (primary and .11), 3 cooled down but not swept: nothing may go with min 2.
+    expect(planIdleReclaim(given(...eniReady(1, 5), ...cooling), reclaim(), quietAt(600))).toEqual([]);
+  });
+
+  it('deletes an ENI whose addresses are all idle when the batch covers them all', () => {
+    const s = given(...eniReady(1, 10), ...busy(1, 0, 9), ...eniReady(2, 2));
+    expect(planIdleReclaim(s, reclaim({}, 1), quietAt(600))).toEqual([{ kind: 'delete-eni', eniId: eniOf(2) }]);
+  });
+
+  it('starts the quiet period again with every allocation', () => {
+    const s = given10Idle(allocated(1, ipOf(1, 9), eniOf(1), at(100)));
+    expect(planIdleReclaim(s, reclaim(), quietAt(100))).toEqual([]);
+    expect(unassigned(planIdleReclaim(s, reclaim(), quietAt(160)))).toHaveLength(2);
+    const again = evolveAll(s, [allocated(2, ipOf(1, 8), eniOf(1), at(150))]);
+    expect(planIdleReclaim(again, reclaim(), quietAt(160))).toEqual([]);
+    expect(unassigned(planIdleReclaim(again, reclaim(), quietAt(210)))).toHaveLength(2);
+  });
+
+  it('starts the quiet period again with every release', () => {
+    const s = given10Idle(allocated(1, ipOf(1, 9), eniOf(1), at(100)), ...released(1, ipOf(1, 9), eniOf(1), at(140)));
+    expect(planIdleReclaim(s, reclaim(), quietAt(160))).toEqual([]);
+    expect(unassigned(planIdleReclaim(s, reclaim(), quietAt(200)))).toHaveLength(2);
+  });
+
+  it('reclaims nothing while pods wait or an ENI is on its way', () => {
+    expect(planIdleReclaim(given10Idle(), reclaim(), { waitingPods: 1, now: at(600) })).toEqual([]);
+    const arriving = given10Idle(...eniReady(2, 1).slice(0, 1));
+    expect(planIdleReclaim(arriving, reclaim(), quietAt(600))).toEqual([]);
   });
 });
 

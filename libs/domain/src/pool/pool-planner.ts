@@ -196,6 +196,33 @@ function planGrowth(
 }
 
 /**
+ * One step of idle-IP reclaim (Terway's `idle_ip_reclaim_*`): when the node saw no pod take or give up an
+ * address for `idleIpReclaim.afterSeconds` (counted from its registration before the first pod), up to
+ * `batchSize` idle addresses go back to the cloud, from the emptiest ENI first like any trim, never leaving
+ * fewer than min_pool_size idle. Off when `afterSeconds` is null, and nothing while pods wait or an ENI is on
+ * its way. The caller runs one step per interval; planPool itself never reclaims below max_pool_size.
+ */
+export function planIdleReclaim(state: NodeState, config: PoolConfig, demand: PoolDemand): PoolAction[] {
+  const info = state.info;
+  const afterSeconds = config.idleIpReclaim.afterSeconds;
+  if (!info || info.mode === 'vpc' || afterSeconds === null || demand.waitingPods > 0) {
+    return [];
+  }
+  const quietSinceMs = state.lastPodActivityMs ?? toEpochMs(info.registeredAt);
+  if (toEpochMs(demand.now) - quietSinceMs < afterSeconds * 1000) {
+    return [];
+  }
+  const view = viewPool(state, demand.now);
+  if (view.inFlightEnis > 0) {
+    return [];
+  }
+  // Only addresses idle now count against the floor: a cooldown that is over but not yet swept is no reason
+  // to give back one more.
+  const idleNow = view.inUse.reduce((sum, eni) => sum + eni.idle.length, 0);
+  return planTrim(view, Math.min(config.idleIpReclaim.batchSize, idleNow - config.minPoolSize));
+}
+
+/**
  * Gives back `excess` idle addresses, from the emptiest ENI first. An ENI whose addresses are all idle and
  * all surplus goes as a whole (two calls, whatever its size); otherwise idle secondary addresses go, ten per call.
  */
