@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { AllocatorRpcError, createAllocatorClient, mutualTlsCredentials } from '@ipledger/proto';
-import { type Pem, TestPki } from '@ipledger/testing';
+import { createAllocatorClient, mutualTlsCredentials } from '@ipledger/proto';
+import { type Pem, rpcFailureOf, TestPki } from '@ipledger/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalCluster } from '../apps/devcluster/src/local-cluster.js';
 import { distDir } from '../bench/support/allocator-process.js';
@@ -49,15 +49,6 @@ afterAll(async () => {
   await env?.stop();
   pki?.cleanup();
 });
-
-async function failureOf(call: Promise<unknown>): Promise<AllocatorRpcError> {
-  const error = await call.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AllocatorRpcError);
-  return error as AllocatorRpcError;
-}
 
 const registeredNodes = async () => (await cluster.allocator.listNodes()).nodes.map((n) => n.node).sort();
 
@@ -104,7 +95,7 @@ describe('an agent holding the certificate of another node', () => {
     });
     try {
       const node = cluster.node('node-b');
-      const error = await failureOf(
+      const error = await rpcFailureOf(
         client.registerNode({
           node: 'node-b',
           instance_id: node.instanceId,

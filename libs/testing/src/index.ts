@@ -6,3 +6,4 @@ export { bundleScript } from './child-script.js';
 export { runCni, type RunCniOptions, type RunCniOutcome } from './run-cni.js';
 export { waitUntil } from './wait-until.js';
 export { type Pem, TestPki } from './test-pki.js';
+export { rpcFailureOf } from './rpc-failure.js';

@@ -3,14 +3,8 @@
 // openssl for this file only.
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type AllocatorClient,
-  AllocatorRpcError,
-  checkHealth,
-  createAllocatorClient,
-  mutualTlsCredentials,
-} from '@ipledger/proto';
-import { type Pem, TestPki } from '@ipledger/testing';
+import { type AllocatorClient, checkHealth, createAllocatorClient, mutualTlsCredentials } from '@ipledger/proto';
+import { type Pem, rpcFailureOf, TestPki } from '@ipledger/testing';
 import { serverCredentialsFromFiles } from '../tls/tls-credentials.js';
 import { startTestServer, type TestServer } from './testing/grpc-test-server.js';
 
@@ -29,15 +23,6 @@ function clientAs(pem: Pem | null): AllocatorClient {
   const client = createAllocatorClient(server.address, { credentials, defaultTimeoutMs: 5_000 });
   clients.push(client);
   return client;
-}
-
-async function failureOf(call: Promise<unknown>): Promise<AllocatorRpcError> {
-  const error = await call.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AllocatorRpcError);
-  return error as AllocatorRpcError;
 }
 
 beforeAll(async () => {
@@ -69,7 +54,7 @@ describe('a node certificate (CN node:<name>)', () => {
   it('may not act for another node', async () => {
     const node = clientAs(pki.issue(ca, 'node-a2', 'node:node-a'));
     server.fake.reset();
-    const error = await failureOf(node.allocateIp({ node: 'node-b', pod, container_id: 'c1' }));
+    const error = await rpcFailureOf(node.allocateIp({ node: 'node-b', pod, container_id: 'c1' }));
     expect(error.codeName).toBe('PERMISSION_DENIED');
     expect(error.details).toBe(`node: "node-b" is not this client's node (its certificate names "node-a")`);
     expect(server.fake.calls).toEqual([]);
@@ -77,7 +62,7 @@ describe('a node certificate (CN node:<name>)', () => {
 
   it('may not call operator RPCs', async () => {
     const node = clientAs(pki.issue(ca, 'node-a3', 'node:node-a'));
-    const error = await failureOf(node.listNodes());
+    const error = await rpcFailureOf(node.listNodes());
     expect(error.codeName).toBe('PERMISSION_DENIED');
     expect(error.details).toMatch(/^ListNodes is for operators; a node certificate may call RegisterNode, /);
   });
@@ -95,7 +80,7 @@ describe('an operator certificate (CN operator:<name>)', () => {
 describe('other clients', () => {
   it('a certificate of the CA naming no ipledger identity is UNAUTHENTICATED', async () => {
     const stranger = clientAs(pki.issue(ca, 'stranger', 'web-frontend'));
-    const error = await failureOf(stranger.listNodes());
+    const error = await rpcFailureOf(stranger.listNodes());
     expect(error.codeName).toBe('UNAUTHENTICATED');
     expect(error.details).toBe('client certificate CN "web-frontend" is neither node:<node name> nor operator:<name>');
   });
@@ -103,13 +88,13 @@ describe('other clients', () => {
   it('a certificate from another CA is refused at the handshake', async () => {
     const otherCa = pki.authority('other-ca');
     const impostor = clientAs(pki.issue(otherCa, 'impostor', 'operator:mallory'));
-    const error = await failureOf(impostor.listNodes({}, { timeoutMs: 2_000 }));
+    const error = await rpcFailureOf(impostor.listNodes({}, { timeoutMs: 2_000 }));
     expect(error.codeName).toBe('UNAVAILABLE');
     expect(server.fake.calls.filter((c) => c.ctx.actor === 'operator/mallory')).toEqual([]);
   });
 
   it('a client without a certificate is refused at the handshake', async () => {
-    const error = await failureOf(clientAs(null).listNodes({}, { timeoutMs: 2_000 }));
+    const error = await rpcFailureOf(clientAs(null).listNodes({}, { timeoutMs: 2_000 }));
     expect(error.codeName).toBe('UNAVAILABLE');
   });
 

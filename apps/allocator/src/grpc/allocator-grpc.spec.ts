@@ -8,13 +8,13 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { DomainError } from '@ipledger/domain';
 import {
   type AllocatorClient,
-  AllocatorRpcError,
+  type AllocatorRpcError,
   checkHealth,
   createAllocatorClient,
   type HistoryEntry,
 } from '@ipledger/proto';
 import { startTelemetry, type Telemetry } from '@ipledger/telemetry';
-import { waitUntil } from '@ipledger/testing';
+import { rpcFailureOf, waitUntil } from '@ipledger/testing';
 import { INTERNAL_MESSAGE } from './grpc-status.mapper.js';
 import { startTestServer, type TestServer } from './testing/grpc-test-server.js';
 
@@ -39,15 +39,6 @@ beforeEach(() => {
   server.fake.reset();
   server.metrics.allocateDurations = [];
 });
-
-async function failureOf(call: Promise<unknown>): Promise<AllocatorRpcError> {
-  const error = await call.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AllocatorRpcError);
-  return error as AllocatorRpcError;
-}
 
 describe('health and reflection', () => {
   it('reports SERVING for the server and for ipledger.v1.Allocator once listening', async () => {
@@ -102,7 +93,7 @@ describe('AllocateIp', () => {
   });
 
   it('names every malformed field in INVALID_ARGUMENT and never calls the service', async () => {
-    const error = await failureOf(
+    const error = await rpcFailureOf(
       client.allocateIp({ node: 'Node_A', pod: { namespace: 'default', name: 'web-0' }, container_id: 'c1' }),
     );
     expect(error.codeName).toBe('INVALID_ARGUMENT');
@@ -113,7 +104,7 @@ describe('AllocateIp', () => {
   });
 
   it('says which required message is missing', async () => {
-    const error = await failureOf(client.allocateIp({ node: 'node-a', container_id: 'c1' }));
+    const error = await rpcFailureOf(client.allocateIp({ node: 'node-a', container_id: 'c1' }));
     expect(error.details).toBe('pod: required');
   });
 
@@ -126,21 +117,21 @@ describe('AllocateIp', () => {
     [new DomainError('not-found', 'no such pod'), 'NOT_FOUND'],
   ])('maps %s to %s', async (domainError, codeName) => {
     server.fake.failWith = domainError;
-    const error = await failureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }));
+    const error = await rpcFailureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }));
     expect(error.codeName).toBe(codeName);
     expect(error.details).toContain(domainError.message);
   });
 
   it('puts the reason of RESOURCE_EXHAUSTED in the message and in ipledger-reason', async () => {
     server.fake.failWith = new DomainError('resource-exhausted', 'no IP on node-a now', { reason: 'eni-limit' });
-    const error = await failureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }));
+    const error = await rpcFailureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }));
     expect(error.details).toBe('no IP on node-a now (reason: eni-limit)');
     expect(error.reason).toBe('eni-limit');
   });
 
   it('answers INTERNAL with a generic message for errors nobody meant to raise', async () => {
     server.fake.failWith = new TypeError("Cannot read properties of undefined (reading 'ip')");
-    const error = await failureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }));
+    const error = await rpcFailureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c1' }));
     expect(error.codeName).toBe('INTERNAL');
     expect(error.details).toBe(INTERNAL_MESSAGE);
   });
@@ -171,7 +162,7 @@ describe('the other RPCs', () => {
   });
 
   it('RegisterNode rejects an unknown mode', async () => {
-    const error = await failureOf(
+    const error = await rpcFailureOf(
       client.registerNode({
         node: 'n',
         instance_id: 'i-1',
@@ -197,15 +188,15 @@ describe('the other RPCs', () => {
       by: 'pod',
       pod: { namespace: 'default', name: 'web-0', uid: null },
     });
-    expect((await failureOf(client.getAllocation({ ip: '10.0.0.300' }))).details).toBe('ip: not an IPv4 address');
-    expect((await failureOf(client.getAllocation({}))).details).toBe('pod, ip: give exactly one of pod or ip');
+    expect((await rpcFailureOf(client.getAllocation({ ip: '10.0.0.300' }))).details).toBe('ip: not an IPv4 address');
+    expect((await rpcFailureOf(client.getAllocation({}))).details).toBe('pod, ip: give exactly one of pod or ip');
   });
 
   it('ListAllocations, DescribePool and ListNodes map their replies', async () => {
     expect((await client.listAllocations({ node: 'node-a' })).allocations).toHaveLength(1);
     expect(await client.describePool({ node: 'node-a' })).toMatchObject({ node: 'node-a', idle: 3, max_pods: 27 });
     expect((await client.listNodes()).nodes.map((n) => n.node)).toEqual(['node-a', 'node-b']);
-    expect((await failureOf(client.describePool({}))).details).toBe('node: required');
+    expect((await rpcFailureOf(client.describePool({}))).details).toBe('node: required');
   });
 });
 
@@ -258,7 +249,7 @@ describe('server spans', () => {
     ['DescribePool', () => client.describePool({ node: 'node-a' })],
   ] as const)('%s records the status it failed with on its span', async (rpc, call) => {
     server.fake.failWith = new DomainError('unavailable', 'cloud throttled: retry');
-    expect((await failureOf(call())).codeName).toBe('UNAVAILABLE');
+    expect((await rpcFailureOf(call())).codeName).toBe('UNAVAILABLE');
     const span = spanOf(rpc);
     expect(span?.attributes['rpc.grpc.status_code']).toBe('UNAVAILABLE');
     expect(span?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'UNAVAILABLE' });
@@ -268,7 +259,7 @@ describe('server spans', () => {
     await client.releaseIp({ node: 'node-a', pod, container_id: 'c1' });
     await client.allocateIp({ node: 'node-a', pod, container_id: 'c1' });
     server.fake.failWith = new DomainError('resource-exhausted', 'no IP on node-a now', { reason: 'no-idle-ip' });
-    await failureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c2' }));
+    await rpcFailureOf(client.allocateIp({ node: 'node-a', pod, container_id: 'c2' }));
     expect(server.metrics.allocateDurations.map((d) => d.code)).toEqual(['OK', 'RESOURCE_EXHAUSTED']);
   });
 });
@@ -340,7 +331,7 @@ describe('client deadlines and cancellation', () => {
   it('fails with DEADLINE_EXCEEDED after timeoutMs and aborts the service call', async () => {
     let release = (): void => undefined;
     server.fake.holdUntil = new Promise<void>((resolve) => (release = resolve));
-    const error = await failureOf(client.listNodes({}, { timeoutMs: 200 }));
+    const error = await rpcFailureOf(client.listNodes({}, { timeoutMs: 200 }));
     release();
     expect(error.codeName).toBe('DEADLINE_EXCEEDED');
     await waitUntil(() => server.fake.lastCall().ctx.signal.aborted, { message: 'ctx.signal aborted' });
@@ -350,7 +341,7 @@ describe('client deadlines and cancellation', () => {
     let release = (): void => undefined;
     server.fake.holdUntil = new Promise<void>((resolve) => (release = resolve));
     const aborter = new AbortController();
-    const pending = failureOf(client.describePool({ node: 'node-a' }, { signal: aborter.signal }));
+    const pending = rpcFailureOf(client.describePool({ node: 'node-a' }, { signal: aborter.signal }));
     await waitUntil(() => server.fake.calls.length === 1, { message: 'the call reached the service' });
     aborter.abort();
     release();
