@@ -1,6 +1,6 @@
 import type { CloudPort } from '@ipledger/cloud';
 import type { EniConfigSource, LoadedEniConfig } from '@ipledger/config';
-import { PostgresEventStore } from '@ipledger/event-store';
+import { PostgresEventStore, PostgresSnapshotStore } from '@ipledger/event-store';
 import type { DataSource } from 'typeorm';
 import { AllocateIpHandler } from './application/allocate-ip.handler.js';
 import { LedgerAllocationService } from './application/allocation.service.js';
@@ -52,7 +52,14 @@ export interface AllocatorCoreOptions {
    * while its own relay is the active one (it wakes that relay in process).
    */
   notifyCommits?: () => boolean;
+  /**
+   * A node's state is snapshotted once its version has moved this many events past its last snapshot, and
+   * loaded from the newest snapshot plus the events after it. Default 1 000; 0 = no snapshots at all.
+   */
+  snapshotEvery?: number;
 }
+
+export const DEFAULT_SNAPSHOT_EVERY = 1_000;
 
 /**
  * The allocator's application core, wired by hand: the ledger (event store + projections), the node state
@@ -78,7 +85,11 @@ export class AllocatorCore {
     const ds = options.dataSource;
     const actor = `allocator/${options.replicaId}`;
     this.store = new PostgresEventStore(ds, createProjections(), { notify: options.notifyCommits ?? true });
-    this.cache = new NodeStateCache(this.store, { actor });
+    const snapshotEvery = options.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY;
+    this.cache = new NodeStateCache(this.store, {
+      actor,
+      snapshots: snapshotEvery > 0 ? { store: new PostgresSnapshotStore(ds), every: snapshotEvery } : undefined,
+    });
     this.config = new ClusterConfigService(this.store, options.eniConfig, {
       actor,
       source: options.eniConfigSource,
@@ -143,5 +154,6 @@ export class AllocatorCore {
     await this.maintainer.stop();
     await this.cooldowns.stop();
     await this.store.settled();
+    await this.cache.snapshotsSettled();
   }
 }

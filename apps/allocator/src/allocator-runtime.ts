@@ -73,6 +73,7 @@ export class AllocatorRuntime {
       replicaId: env.replicaId,
       allocateWaitMs: knobs.allocateWaitMs,
       configReloadMs: knobs.configReloadMs,
+      snapshotEvery: knobs.snapshotEvery,
       pool: { tickMs: knobs.poolTickMs, coalesceMs: knobs.poolCoalesceMs },
       leakSweeper: knobs.leakSweepMs > 0 && { intervalMs: knobs.leakSweepMs },
       // Only the active relay listens: while it runs here, it is woken in process and NOTIFY reaches no one.

@@ -14,3 +14,4 @@ export * from './pool/pool-planner.js';
 export * from './vswitch/vswitch-choice.js';
 export * from './vswitch/vswitch.decider.js';
 export * from './cloud-apis.js';
+export * from './node/node-snapshot.js';

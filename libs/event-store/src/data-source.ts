@@ -1,11 +1,15 @@
 import 'reflect-metadata';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { migrations } from '../../../migrations/index.js';
+import { LEDGER_ENTITIES } from './stream-snapshot.entity.js';
 
 export interface DataSourceConfig {
   /** postgres://user[:password]@host:port/database */
   url: string;
-  /** The projections' entities; the ledger's own tables need none (it speaks raw SQL). */
+  /**
+   * The projections' entities. The ledger's own tables need none (it speaks raw SQL), except the snapshots'
+   * (LEDGER_ENTITIES), which every data source carries so that schema checks cover that table too.
+   */
   entities?: NonNullable<DataSourceOptions['entities']>;
   /** Connections in the pool. Appends hold one for their whole transaction; 30 serves 64 busy clients. */
   poolSize?: number;
@@ -21,7 +25,7 @@ export function dataSourceOptions(config: DataSourceConfig): DataSourceOptions {
   return {
     type: 'postgres',
     url: config.url,
-    entities: config.entities ?? [],
+    entities: withLedgerEntities(config.entities ?? []),
     migrations,
     migrationsTableName: 'migrations',
     synchronize: false,
@@ -31,6 +35,11 @@ export function dataSourceOptions(config: DataSourceConfig): DataSourceOptions {
     applicationName: config.applicationName ?? 'ipledger',
     logging: config.logging ?? false,
   };
+}
+
+function withLedgerEntities(entities: NonNullable<DataSourceOptions['entities']>): DataSourceOptions['entities'] {
+  const listed = Array.isArray(entities) ? entities : Object.values(entities);
+  return [...LEDGER_ENTITIES, ...listed.filter((e) => !(LEDGER_ENTITIES as unknown[]).includes(e))];
 }
 
 /** A DataSource that is not connected yet: `await ds.initialize()`. */

@@ -12,3 +12,5 @@ export {
   DEFAULT_OVERLAP_AFTER_MS,
 } from './append-queue.js';
 export { applyProjections, projectionSteps, type ProjectionStep } from './projection-steps.js';
+export * from './snapshot-store.js';
+export { StreamSnapshotEntity, LEDGER_ENTITIES } from './stream-snapshot.entity.js';

@@ -6,6 +6,8 @@ import {
   type EventStore,
   type NewEvent,
   type RecordedEvent,
+  type SnapshotStore,
+  type StreamSnapshot,
 } from '@ipledger/event-store';
 import { describe, expect, it } from 'vitest';
 import { NodeStateCache } from './node-state.cache.js';
@@ -33,6 +35,41 @@ class MemoryEventStore implements Pick<EventStore, 'append' | 'readStream'> {
   readStream(streamId: string, fromVersion = 1) {
     return Promise.resolve((this.streams.get(streamId) ?? []).filter((e) => e.streamVersion >= fromVersion));
   }
+
+  streamVersion(streamId: string) {
+    return Promise.resolve(this.streams.get(streamId)?.length ?? 0);
+  }
+}
+
+// A fake of our own SnapshotStore port that can be told to fail, and that holds saves until released.
+class MemorySnapshotStore implements SnapshotStore {
+  readonly rows = new Map<string, StreamSnapshot>();
+  saves: number[] = [];
+  failLoad = false;
+  failSave = false;
+  private held: (() => void)[] = [];
+  hold = false;
+
+  load(streamId: string) {
+    return this.failLoad
+      ? Promise.reject(new Error('no snapshots today'))
+      : Promise.resolve(this.rows.get(streamId) ?? null);
+  }
+
+  async save(snapshot: Omit<StreamSnapshot, 'savedAt'>) {
+    this.saves.push(snapshot.version);
+    if (this.hold) {
+      await new Promise<void>((resolve) => this.held.push(resolve));
+    }
+    if (this.failSave) {
+      throw new Error('disk full');
+    }
+    this.rows.set(snapshot.streamId, { ...snapshot, savedAt: new Date() });
+  }
+
+  release() {
+    this.held.splice(0).forEach((resolve) => resolve());
+  }
 }
 
 const LIMITS: InstanceLimits = {
@@ -47,6 +84,18 @@ const NOW = '2026-01-01T00:00:00.000Z';
 const register = (instanceType = 'ecs.g7.large') => ({
   type: 'RegisterNode' as const,
   ...{ node: 'n1', instanceId: 'i-1', instanceType, zone: 'z1', mode: 'eniip' as const, limits: LIMITS, now: NOW },
+});
+
+function snapshotCache(store: MemoryEventStore, snapshots: MemorySnapshotStore, warnings: string[]): NodeStateCache {
+  return new NodeStateCache(store as unknown as EventStore, {
+    actor: 'allocator/test',
+    snapshots: { store: snapshots, every: 2, log: { warn: (m) => warnings.push(m) } },
+  });
+}
+
+const endCooldowns = (seconds: number) => ({
+  type: 'EndCooldowns' as const,
+  now: `2026-01-01T00:00:${String(seconds).padStart(2, '0')}.000Z`,
 });
 
 function cacheOn(store: MemoryEventStore, maxAttempts?: number, retryBudgetMs?: number): NodeStateCache {
@@ -143,5 +192,59 @@ describe('NodeStateCache', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(error).toMatchObject({ code: 'unavailable', details: { reason: 'write-contention' } });
     expect((error as Error).message).toMatch(/gave up after \d+ conflicting writes in \d+ ms/);
+  });
+
+  describe('snapshots', () => {
+    it('a failing save is logged and the commands go on; the next command tries again', async () => {
+      const store = new MemoryEventStore();
+      const snapshots = new MemorySnapshotStore();
+      snapshots.failSave = true;
+      const warnings: string[] = [];
+      const cache = snapshotCache(store, snapshots, warnings);
+      await cache.execute('n1', () => register());
+      await cache.execute('n1', () => register('ecs.g7.xlarge'));
+      await cache.snapshotsSettled();
+      expect(snapshots.saves).toEqual([2]);
+      expect(warnings).toEqual([expect.stringMatching(/node n1: saving the snapshot at version 2 failed: disk full/)]);
+
+      snapshots.failSave = false;
+      const third = await cache.execute('n1', () => register('ecs.g7.2xlarge'));
+      await cache.snapshotsSettled();
+      expect(third.version).toBe(3);
+      expect(snapshots.rows.get(nodeStream('n1'))?.version).toBe(3);
+    });
+
+    it('saves one snapshot at a time per node, off the command’s path', async () => {
+      const store = new MemoryEventStore();
+      const snapshots = new MemorySnapshotStore();
+      snapshots.hold = true;
+      const cache = snapshotCache(store, snapshots, []);
+      await cache.execute('n1', () => register());
+      await cache.execute('n1', () => register('ecs.g7.xlarge'));
+      await cache.execute('n1', () => register('ecs.g7.2xlarge'));
+      await cache.execute('n1', () => register('ecs.g7.4xlarge'));
+      await new Promise((resolve) => setImmediate(resolve));
+      // The save started at version 2 is still held; versions 3 and 4 started none.
+      expect(snapshots.saves).toEqual([2]);
+      snapshots.release();
+      await cache.snapshotsSettled();
+      await cache.execute('n1', () => register('ecs.g7.large'));
+      await new Promise((resolve) => setImmediate(resolve));
+      snapshots.release();
+      await cache.snapshotsSettled();
+      expect(snapshots.saves).toEqual([2, 5]);
+    });
+
+    it('a snapshot store that fails to load costs one warning and a full fold', async () => {
+      const store = new MemoryEventStore();
+      const snapshots = new MemorySnapshotStore();
+      await cacheOn(store).execute('n1', () => register());
+      snapshots.failLoad = true;
+      const warnings: string[] = [];
+      const loaded = await snapshotCache(store, snapshots, warnings).execute('n1', () => endCooldowns(1));
+      expect(loaded.version).toBe(1);
+      expect(loaded.state.info?.instanceType).toBe('ecs.g7.large');
+      expect(warnings).toEqual([expect.stringMatching(/node n1: snapshot not used.*no snapshots today/)]);
+    });
   });
 });

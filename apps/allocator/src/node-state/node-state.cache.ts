@@ -1,15 +1,25 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import {
   DomainError,
+  NODE_SNAPSHOT_FORMAT,
   type NodeCommand,
   type NodeEvent,
   type NodeState,
   decideNode,
+  deserializeNodeState,
   evolveNodeAll,
   initialNodeState,
   nodeStream,
+  serializeNodeState,
 } from '@ipledger/domain';
-import { ConcurrencyError, type EventMetadata, type EventStore, type RecordedEvent } from '@ipledger/event-store';
+import {
+  ConcurrencyError,
+  type EventMetadata,
+  type EventStore,
+  type RecordedEvent,
+  type SnapshotStore,
+} from '@ipledger/event-store';
 import { QueryFailedError } from 'typeorm';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -43,6 +53,16 @@ export interface NodeStateCacheOptions {
   maxAttempts?: number;
   /** The pause before retrying a lost race grows from this, doubling, with jitter. Default 1 ms (cap 50 ms). */
   retryBaseMs?: number;
+  /** Load nodes from snapshots and save new ones; without it every load folds the whole stream. */
+  snapshots?: NodeSnapshotOptions;
+}
+
+export interface NodeSnapshotOptions {
+  store: SnapshotStore;
+  /** Save a snapshot once a node's version has moved this many events past its last one (> 0). */
+  every: number;
+  /** Where problems with snapshots are reported; default Nest's logger. */
+  log?: { warn(message: string): void };
 }
 
 /**
@@ -65,6 +85,7 @@ export class NodeStateCache {
   private readonly listeners = new Set<(change: NodeChange) => void>();
   private readonly maxAttempts: number;
   private readonly retryBudgetMs: number;
+  private readonly snapshots: Snapshots | null;
 
   constructor(
     private readonly store: EventStore,
@@ -72,6 +93,12 @@ export class NodeStateCache {
   ) {
     this.maxAttempts = options.maxAttempts ?? 64;
     this.retryBudgetMs = options.retryBudgetMs ?? 3_000;
+    this.snapshots = options.snapshots ? new Snapshots(options.snapshots) : null;
+  }
+
+  /** Resolves once no snapshot is being saved (for shutdown and tests). */
+  snapshotsSettled(): Promise<void> {
+    return this.snapshots?.settled() ?? Promise.resolve();
   }
 
   /** Called after every change, inside the node's turn: keep listeners quick and non-throwing. */
@@ -160,7 +187,7 @@ export class NodeStateCache {
       { actor: this.options.actor, ...metadata },
     );
     const next = { state, version: result.version };
-    this.entries.set(node, next);
+    this.remember(node, next);
     this.emit(node, next, events);
     return { ...next, events };
   }
@@ -170,10 +197,42 @@ export class NodeStateCache {
     if (cached) {
       return cached;
     }
-    const recorded = await this.store.readStream(nodeStream(node));
-    const snapshot = fold({ state: initialNodeState(), version: 0 }, recorded);
-    this.entries.set(node, snapshot);
+    const snapshot = (await this.loadFromSnapshot(node)) ?? (await this.loadFromStart(node));
+    this.remember(node, snapshot);
     return snapshot;
+  }
+
+  private async loadFromStart(node: string): Promise<NodeSnapshot> {
+    const recorded = await this.store.readStream(nodeStream(node));
+    return fold({ state: initialNodeState(), version: 0 }, recorded);
+  }
+
+  /**
+   * The node's snapshot with the events after it folded in; null (after one warning) when there is no usable
+   * snapshot, so the caller folds the whole stream. Never throws: a snapshot is only a shortcut.
+   */
+  private async loadFromSnapshot(node: string): Promise<NodeSnapshot | null> {
+    const base = await this.snapshots?.load(node);
+    if (!base) {
+      return null;
+    }
+    const tail = await this.store.readStream(nodeStream(node), base.version + 1);
+    if (tail.length > 0 && tail[0].streamVersion !== base.version + 1) {
+      this.snapshots?.warn(node, `the events after version ${base.version} start at ${tail[0].streamVersion}`);
+      return null;
+    }
+    // A snapshot ahead of its stream (a restored database?) would make every append conflict: check.
+    if (tail.length === 0 && (await this.store.streamVersion(nodeStream(node))) !== base.version) {
+      this.snapshots?.warn(node, `its version ${base.version} is not the stream's`);
+      return null;
+    }
+    return fold(base, tail);
+  }
+
+  /** Keeps the node's new state, and saves a snapshot in the background when one is due. */
+  private remember(node: string, snapshot: NodeSnapshot): void {
+    this.entries.set(node, snapshot);
+    this.snapshots?.saveIfDue(node, snapshot);
   }
 
   private async catchUp(node: string): Promise<NodeSnapshot> {
@@ -186,7 +245,7 @@ export class NodeStateCache {
       return cached;
     }
     const next = fold(cached, recorded);
-    this.entries.set(node, next);
+    this.remember(node, next);
     this.emit(
       node,
       next,
@@ -201,6 +260,84 @@ export class NodeStateCache {
     }
   }
 }
+
+/**
+ * The cache's snapshots (docs/allocator.md, "Snapshots"): loaded when a node is first used, saved off the hot
+ * path once its version has moved `every` events past the last one this process loaded or saved, one save
+ * at a time per node. Failures are logged and otherwise ignored: the events are the truth.
+ */
+class Snapshots {
+  /** The version of each node's newest snapshot this process knows of (loaded or saved). */
+  private readonly savedAt = new Map<string, number>();
+  private readonly saving = new Map<string, Promise<void>>();
+  private readonly log: { warn(message: string): void };
+
+  constructor(private readonly options: NodeSnapshotOptions) {
+    if (!Number.isInteger(options.every) || options.every < 1) {
+      throw new Error(`snapshots: every must be a whole number of events >= 1, got ${options.every}`);
+    }
+    this.log = options.log ?? new Logger(NodeStateCache.name);
+  }
+
+  /** The node's snapshot, decoded; null when there is none or it cannot be used (warned about). */
+  async load(node: string): Promise<NodeSnapshot | null> {
+    try {
+      const stored = await this.options.store.load(nodeStream(node));
+      if (!stored) {
+        return null;
+      }
+      const state = deserializeNodeState(stored.format, stored.state);
+      if (!state) {
+        this.warn(node, `format ${stored.format} is not this build's (${NODE_SNAPSHOT_FORMAT})`);
+        return null;
+      }
+      this.savedAt.set(node, stored.version);
+      return { state, version: stored.version };
+    } catch (error) {
+      this.warn(node, messageOf(error));
+      return null;
+    }
+  }
+
+  warn(node: string, problem: string): void {
+    this.savedAt.delete(node);
+    this.log.warn(`node ${node}: snapshot not used, folding the whole stream instead: ${problem}`);
+  }
+
+  saveIfDue(node: string, current: NodeSnapshot): void {
+    const due = current.version - (this.savedAt.get(node) ?? 0) >= this.options.every;
+    if (!due || this.saving.has(node)) {
+      return;
+    }
+    const saved = this.save(node, current).finally(() => this.saving.delete(node));
+    this.saving.set(node, saved);
+  }
+
+  async settled(): Promise<void> {
+    while (this.saving.size > 0) {
+      await Promise.all(this.saving.values());
+    }
+  }
+
+  private async save(node: string, current: NodeSnapshot): Promise<void> {
+    // Encode after the command that made the snapshot due has answered: it must not wait for this.
+    await new Promise((resolve) => setImmediate(resolve));
+    try {
+      const state = serializeNodeState(current.state);
+      await this.options.store.save({
+        streamId: nodeStream(node),
+        version: current.version,
+        format: NODE_SNAPSHOT_FORMAT,
+        state,
+      });
+      this.savedAt.set(node, Math.max(this.savedAt.get(node) ?? 0, current.version));
+    } catch (error) {
+      this.log.warn(`node ${node}: saving the snapshot at version ${current.version} failed: ${messageOf(error)}`);
+    }
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /**
  * After a lost race the other writer usually has more to append (its queue for the node), and its cache is
