@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type CloudApiName, DEFAULT_RATE_LIMITS } from '@ipledger/cloud';
 import { type Allocation, type AllocatorClient, createAllocatorClient } from '@ipledger/proto';
 import { type NatsServer, type TestDatabase, createTestDatabase, startNatsServer, waitUntil } from '@ipledger/testing';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -123,6 +124,17 @@ describe('allocator processes', () => {
     // Each process reads what the other wrote.
     const fromB = await b.client.getAllocation({ ip: results[0].ip });
     expect(fromB.pod?.uid).toBe(results[0].pod?.uid);
+
+    // Both took their cloud tokens from the buckets they share in Postgres, sized by the eni-config.
+    const { rows: buckets } = await sql.query<{ api: string; per_minute: number }>(
+      `SELECT api, per_minute FROM cloud_rate_buckets`,
+    );
+    expect(buckets.map((b) => b.api)).toEqual(
+      expect.arrayContaining(['CreateNetworkInterface', 'AttachNetworkInterface']),
+    );
+    for (const { api, per_minute } of buckets) {
+      expect(per_minute).toBe(DEFAULT_RATE_LIMITS[api as CloudApiName]);
+    }
   });
 
   it('loses no acknowledged allocation to kill -9 and hands out nothing twice after the restart', async () => {

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { AllocatorCore } from './allocator-core.js';
 import type { CoreKnobs } from './core-knobs.js';
 import { PROJECTION_ENTITIES } from './projections/index.js';
+import { CloudRateBucketEntity, PostgresRateLimiter } from './rate-limits/index.js';
 import { OutboxRelayRunner } from './sweepers/outbox-relay.runner.js';
 
 // Several replicas may start at once on a fresh database: one migrates, the others wait for it.
@@ -20,8 +21,9 @@ export interface AllocatorRuntimeOptions {
 
 /**
  * Everything the allocator's application core needs from the outside world, built from its settings: the
- * Postgres DataSource (migrated), the cloud adapter (ecs-sim or Alibaba Cloud, with the eni-config's rate
- * limits), the core, and the outbox relay to NATS; started and stopped in that order and its reverse.
+ * Postgres DataSource (migrated), the cloud adapter (ecs-sim or Alibaba Cloud, its rate limits in token
+ * buckets shared through Postgres), the core, and the outbox relay to NATS; started and stopped in that
+ * order and its reverse.
  */
 export class AllocatorRuntime {
   private stopPoolGauge: (() => void) | null = null;
@@ -37,11 +39,16 @@ export class AllocatorRuntime {
     const { env, eniConfig } = settings;
     const dataSource = createDataSource({
       url: env.databaseUrl,
-      entities: PROJECTION_ENTITIES,
+      entities: [...PROJECTION_ENTITIES, CloudRateBucketEntity],
       applicationName: `ipledger-allocator/${env.replicaId}`,
     });
     await dataSource.initialize();
     await migrate(dataSource);
+    // The token buckets live in Postgres, shared by every replica (DESIGN §6: the cloud is never called more
+    // often than the limit, however many replicas run). Their sizes follow the eni-config in force: the file's
+    // until the core exists, then the core's, which follows live edits and other replicas' configs.
+    let rateLimits = () => eniConfig.config.rateLimits;
+    const limiter = new PostgresRateLimiter(dataSource, () => rateLimits());
     const cloud = new EcsCloudAdapter({
       regionId: env.ecs.region,
       endpoint: env.ecs.endpoint ?? undefined,
@@ -50,7 +57,7 @@ export class AllocatorRuntime {
       credentials: env.credentials
         ? { accessKeyId: env.credentials.accessKeyId, accessKeySecret: env.credentials.revealSecret() }
         : { accessKeyId: 'ipledger-simulated', accessKeySecret: 'ipledger-simulated' },
-      rateLimit: eniConfig.config.rateLimits,
+      limiter,
       observer: metrics && {
         onCall: (call) => {
           metrics.countCloudCall(call.api, call.code);
@@ -79,6 +86,7 @@ export class AllocatorRuntime {
       // Only the active relay listens: while it runs here, it is woken in process and NOTIFY reaches no one.
       notifyCommits: () => !relay.isActive(),
     });
+    rateLimits = () => core.config.current().rateLimits;
     core.store.onCommitted(() => relay.wakeUp());
     return new AllocatorRuntime(dataSource, core, relay, metrics);
   }

@@ -1,9 +1,11 @@
 import { ClientError, ThrottlingError } from '@alicloud/openapi-core';
 import { describe, expect, it } from 'vitest';
 import { CloudCallRunner } from './cloud-call-runner.js';
-import { type CloudCallEvent } from './cloud-observer.js';
+import { type CloudApiName } from './cloud-api.js';
+import { type CloudCallEvent, type RateLimitWaitEvent } from './cloud-observer.js';
 import { CloudError } from './cloud.port.js';
 import { CloudRateLimiter } from './rate-limiter.js';
+import { type CloudRateLimiterPort, RATE_LIMITER_UNAVAILABLE } from './rate-limiter.port.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 import { ManualClock } from './testing/manual-clock.js';
 
@@ -154,5 +156,94 @@ describe('CloudCallRunner', () => {
         attempts(() => 'ok'),
       ),
     ).resolves.toBe('ok');
+  });
+});
+
+/** A limiter port that records who asked, and answers from a script. */
+class ScriptedLimiter implements CloudRateLimiterPort {
+  readonly asked: CloudApiName[] = [];
+  constructor(private readonly answer: (n: number) => Promise<number>) {}
+  acquire(api: CloudApiName): Promise<number> {
+    this.asked.push(api);
+    return this.answer(this.asked.length);
+  }
+  limit(): number {
+    return 60;
+  }
+}
+
+function runnerWith(limiter: CloudRateLimiterPort) {
+  const clock = new ManualClock();
+  const calls: CloudCallEvent[] = [];
+  const waits: RateLimitWaitEvent[] = [];
+  const runner = new CloudCallRunner({
+    limiter,
+    policy,
+    clock,
+    random: () => 0,
+    observer: { onCall: (event) => calls.push(event), onRateLimitWait: (event) => waits.push(event) },
+    redact: (text) => text.replaceAll('s3cret', '***'),
+  });
+  return { clock, calls, waits, runner };
+}
+
+describe('CloudCallRunner and its rate limiter port', () => {
+  it('takes one token per attempt from the port it was given, and reports the wait the port measured', async () => {
+    const limiter = new ScriptedLimiter((n) => Promise.resolve(n * 100));
+    const { clock, waits, runner } = runnerWith(limiter);
+    const result = runner.run(
+      'AssignPrivateIpAddresses',
+      attempts((attempt) => {
+        if (attempt === 1) {
+          throw throttled();
+        }
+        return 'assigned';
+      }),
+    );
+    await clock.runUntilIdle();
+    expect(await result).toBe('assigned');
+    expect(limiter.asked).toEqual(['AssignPrivateIpAddresses', 'AssignPrivateIpAddresses']);
+    expect(waits).toEqual([
+      { api: 'AssignPrivateIpAddresses', waitedMs: 100 },
+      { api: 'AssignPrivateIpAddresses', waitedMs: 200 },
+    ]);
+  });
+
+  it('never calls the cloud without a token: a failing limiter is retried, then an internal CloudError', async () => {
+    const limiter = new ScriptedLimiter(() => Promise.reject(new Error('connect ECONNREFUSED, password s3cret')));
+    const { clock, calls, runner } = runnerWith(limiter);
+    let cloudCalls = 0;
+    const result = runner
+      .run(
+        'CreateNetworkInterface',
+        attempts(() => {
+          cloudCalls += 1;
+          return 'eni-1';
+        }),
+      )
+      .catch((error: unknown) => error);
+    await clock.runUntilIdle();
+    const error = (await result) as CloudError;
+    expect(error).toBeInstanceOf(CloudError);
+    expect(error).toMatchObject({ api: 'CreateNetworkInterface', code: RATE_LIMITER_UNAVAILABLE, kind: 'internal' });
+    expect(error.retryable).toBe(true);
+    expect(error.message).toContain('ECONNREFUSED');
+    expect(error.message).not.toContain('s3cret');
+    expect(limiter.asked).toHaveLength(policy.maxAttempts);
+    expect(cloudCalls).toBe(0);
+    expect(calls).toEqual([]);
+    expect(clock.sleeps).toHaveLength(policy.maxAttempts - 1);
+  });
+
+  it('makes the call once the limiter recovers', async () => {
+    const limiter = new ScriptedLimiter((n) => (n < 3 ? Promise.reject(new Error('db down')) : Promise.resolve(0)));
+    const { clock, runner } = runnerWith(limiter);
+    const result = runner.run(
+      'DeleteNetworkInterface',
+      attempts(() => 'deleted'),
+    );
+    await clock.runUntilIdle();
+    expect(await result).toBe('deleted');
+    expect(limiter.asked).toHaveLength(3);
   });
 });

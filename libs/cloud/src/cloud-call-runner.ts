@@ -2,11 +2,12 @@ import { type CloudApiName } from './cloud-api.js';
 import { type CloudClock } from './cloud-clock.js';
 import { retryAfterOf, toCloudError } from './cloud-error.mapper.js';
 import { type CloudObserver } from './cloud-observer.js';
-import { type CloudRateLimiter } from './rate-limiter.js';
+import { CloudError } from './cloud.port.js';
+import { type CloudRateLimiterPort, RATE_LIMITER_UNAVAILABLE } from './rate-limiter.port.js';
 import { backoffDelay, type RetryPolicy } from './retry-policy.js';
 
 export interface CloudCallRunnerDeps {
-  limiter: CloudRateLimiter;
+  limiter: CloudRateLimiterPort;
   policy: RetryPolicy;
   clock: CloudClock;
   random: () => number;
@@ -25,7 +26,19 @@ export class CloudCallRunner {
   async run<T>(api: CloudApiName, attemptFn: (attempt: number) => Promise<T>): Promise<T> {
     const { limiter, policy, clock, random, redact } = this.deps;
     for (let attempt = 1; ; attempt += 1) {
-      const waitedMs = await limiter.acquire(api);
+      let waitedMs: number;
+      try {
+        waitedMs = await limiter.acquire(api);
+      } catch (thrown) {
+        // No token, no call. The attempt fails like an unreachable cloud would: retried with backoff, then
+        // thrown as an `internal` CloudError, which the allocator reports as UNAVAILABLE.
+        const error = limiterFailure(api, thrown, redact);
+        if (attempt >= policy.maxAttempts) {
+          throw error;
+        }
+        await clock.sleep(backoffDelay(policy, attempt, random()));
+        continue;
+      }
       this.notify(() => this.deps.observer.onRateLimitWait?.({ api, waitedMs }));
       const startedAt = clock.now();
       try {
@@ -53,4 +66,9 @@ export class CloudCallRunner {
       // A broken metrics hook must not break cloud calls.
     }
   }
+}
+
+function limiterFailure(api: CloudApiName, thrown: unknown, redact: (text: string) => string): CloudError {
+  const cause = thrown instanceof Error ? thrown.message : String(thrown);
+  return new CloudError(api, RATE_LIMITER_UNAVAILABLE, 'internal', redact(`no rate-limit token: ${cause}`));
 }

@@ -18,12 +18,18 @@ import { createEcsClient, type EcsClient, type EcsClientOptions } from './ecs-cl
 import { toCloudEni, toCloudVSwitch, toInstanceTypeLimits } from './ecs-model.mapper.js';
 import { DEFAULT_POLL_POLICY, EniAttachments, type EniPollPolicy } from './eni-attachments.js';
 import { CloudRateLimiter } from './rate-limiter.js';
+import { type CloudRateLimiterPort } from './rate-limiter.port.js';
 import { secretRedactor } from './redactor.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 
 export interface EcsCloudAdapterOptions extends EcsClientOptions {
-  /** Calls per minute per API, over DEFAULT_RATE_LIMITS (eni-config `rate_limit`). */
+  /** Calls per minute per API, over DEFAULT_RATE_LIMITS (eni-config `rate_limit`); for the in-process limiter. */
   rateLimit?: Partial<Record<CloudApiName, number>>;
+  /**
+   * Where calls take their tokens, e.g. buckets shared by several processes. Defaults to an in-process
+   * CloudRateLimiter built from `rateLimit` (which is then ignored when this is given).
+   */
+  limiter?: CloudRateLimiterPort;
   retry?: Partial<RetryPolicy>;
   polling?: Partial<EniPollPolicy>;
   observer?: CloudObserver;
@@ -59,7 +65,7 @@ export class EcsCloudAdapter implements CloudPort {
     this.client = createEcsClient(options);
     this.newClientToken = options.newClientToken ?? randomUUID;
     this.runner = new CloudCallRunner({
-      limiter: new CloudRateLimiter(clock, options.rateLimit),
+      limiter: options.limiter ?? new CloudRateLimiter(clock, options.rateLimit),
       policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       clock,
       random: options.random ?? Math.random,

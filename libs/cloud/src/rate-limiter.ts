@@ -1,9 +1,13 @@
 import { type CloudApiName, DEFAULT_RATE_LIMITS } from './cloud-api.js';
 import { type CloudClock } from './cloud-clock.js';
+import { type CloudRateLimiterPort } from './rate-limiter.port.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** One token bucket per cloud API: a burst on one API never delays another. */
-export class CloudRateLimiter {
+/**
+ * One token bucket per cloud API, in this process's memory: a burst on one API never delays another. Right
+ * for a single process and for unit tests; replicas sharing one cloud account need shared buckets.
+ */
+export class CloudRateLimiter implements CloudRateLimiterPort {
   private readonly buckets = new Map<CloudApiName, TokenBucket>();
 
   constructor(clock: CloudClock, overrides: Partial<Record<CloudApiName, number>> = {}) {
