@@ -2,7 +2,7 @@
 // the host (as in the simulation) and a "pod" namespace plays a sandbox, once by name and once by a /proc path
 // (which only nsenter, or setns, can enter).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetnsLab } from '../dataplane/testing/netns-lab.js';
 import { KERNEL_IMPLEMENTATIONS, openKernel, type KernelImplementation } from './kernel.factory.js';
@@ -131,6 +131,18 @@ describe.each(KERNEL_IMPLEMENTATIONS)('KernelPort on %s', (implementation) => {
     });
     await kernel.writeSysctls(HOST_NS, { 'net.ipv4.ip_forward': '0' });
     expect(await kernel.readSysctls(HOST_NS, ['net.ipv4.ip_forward'])).toEqual({ 'net.ipv4.ip_forward': '0' });
+
+    // The opposite of this process's own value goes in, and its own namespace keeps its value.
+    const own = readFileSync('/proc/sys/net/ipv4/conf/all/accept_local', 'utf8').trim();
+    const other = own === '1' ? '0' : '1';
+    await kernel.writeSysctls(HOST_NS, { 'net.ipv4.conf.all.accept_local': other });
+    expect(await kernel.readSysctls(HOST_NS, ['net.ipv4.conf.all.accept_local'])).toEqual({
+      'net.ipv4.conf.all.accept_local': other,
+    });
+    expect(readFileSync('/proc/sys/net/ipv4/conf/all/accept_local', 'utf8').trim()).toBe(own);
+    await expect(kernel.writeSysctls(HOST_NS, { 'net.ipv4.conf.nosuchdev.rp_filter': '0' })).rejects.toThrow(
+      /nosuchdev/,
+    );
   });
 
   it('runs nft scripts inside a pod namespace', async () => {

@@ -28,7 +28,7 @@ const SHOW: Record<SnapshotPart, string> = {
   neighbours: 'neigh show',
 };
 
-const sysctlPath = (key: string): string => `/proc/sys/${key.replaceAll('.', '/')}`;
+export const sysctlPath = (key: string): string => `/proc/sys/${key.replaceAll('.', '/')}`;
 
 export class IprouteKernelAdapter implements KernelPort {
   constructor(readonly hostNetns: string | null) {}

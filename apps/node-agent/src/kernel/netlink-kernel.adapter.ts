@@ -1,15 +1,16 @@
-// KernelPort with the `ip` writes done over rtnetlink inside the agent (no process per batch); `tc` writes,
-// reads, sysctls and nft stay with the iproute2 adapter, which this one wraps. One socket lives in the host
+// KernelPort with the `ip` writes done over rtnetlink inside the agent (no process per batch), and sysctls
+// of another namespace read and written through /proc/sys from inside it (the net sysctls a thread sees are
+// its current namespace's); `tc` writes, reads and nft stay with the iproute2 adapter, which this one wraps. One socket lives in the host
 // namespace for the agent's lifetime; a pod's namespace gets a socket for the length of one `apply`.
-import { closeSync, openSync } from 'node:fs';
-import { IprouteKernelAdapter } from './iproute-kernel.adapter.js';
+import { closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { IprouteKernelAdapter, sysctlPath } from './iproute-kernel.adapter.js';
 import { KernelError } from './kernel-error.js';
 import { type KernelPort, type NetSnapshot, type NsTarget, type QdiscInfo, type SnapshotPart } from './kernel.port.js';
 import { loadLibc, type Libc } from './libc.binding.js';
 import { describeErrno, errnoName, isBenignErrno } from './netlink-errno.js';
 import { NetlinkOpsRunner, type OpOutcome } from './netlink-ops.runner.js';
 import { isIpOp, type IpOp } from './netlink-request.encoder.js';
-import { NetlinkSocket, openNetns } from './netlink.socket.js';
+import { inNetns, NetlinkSocket, openNetns } from './netlink.socket.js';
 import { splitByTool, type NetOp } from './net-op.js';
 import { renderOp } from './net-op.renderer.js';
 import { resolveNs } from './netns-target.js';
@@ -65,11 +66,25 @@ export class NetlinkKernelAdapter implements KernelPort {
   }
 
   readSysctls(target: NsTarget, keys: readonly string[]): Promise<Record<string, string>> {
-    return this.iproute.readSysctls(target, keys);
+    const path = resolveNs(target, this.hostNetns).path;
+    if (path === null) {
+      return this.iproute.readSysctls(target, keys);
+    }
+    return this.inside(target, path, () =>
+      Object.fromEntries(keys.map((key) => [key, readFileSync(sysctlPath(key), 'utf8').trim()])),
+    );
   }
 
   writeSysctls(target: NsTarget, values: Readonly<Record<string, string>>): Promise<void> {
-    return this.iproute.writeSysctls(target, values);
+    const path = resolveNs(target, this.hostNetns).path;
+    if (path === null) {
+      return this.iproute.writeSysctls(target, values);
+    }
+    return this.inside(target, path, () => {
+      for (const [key, value] of Object.entries(values)) {
+        writeFileSync(sysctlPath(key), value);
+      }
+    });
   }
 
   nft(target: NsTarget, script: string): Promise<string> {
@@ -139,6 +154,17 @@ export class NetlinkKernelAdapter implements KernelPort {
       open.set(path, fd);
     }
     return fd;
+  }
+
+  /** Synchronous /proc work inside another namespace (one setns there and back, no process). */
+  private inside<T>(target: NsTarget, path: string, work: () => T): Promise<T> {
+    const where = this.label(target);
+    try {
+      return Promise.resolve(inNetns(this.libc, path, this.homeNsFd, work));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      return Promise.reject(new KernelError(`sysctl in ${where}: ${reason}`, { netns: where }));
+    }
   }
 
   private failure(where: string, op: IpOp, outcome: OpOutcome): KernelError {

@@ -80,23 +80,9 @@ export class NetlinkSocket {
    * setns to the one back, so no other JavaScript runs while the main thread is in the other namespace.
    */
   static open(libc: Libc, nsPath: string | null, homeNsFd: number): NetlinkSocket {
-    if (nsPath === null) {
-      return NetlinkSocket.create(libc);
-    }
-    const nsFd = openNetns(nsPath);
-    try {
-      const entered = libc.setns(nsFd, CLONE_NEWNET);
-      if (entered.value !== 0) {
-        throw sysFailure(`cannot enter network namespace ${nsPath}`, entered);
-      }
-      try {
-        return NetlinkSocket.create(libc);
-      } finally {
-        returnHome(libc, homeNsFd);
-      }
-    } finally {
-      closeSync(nsFd);
-    }
+    return nsPath === null
+      ? NetlinkSocket.create(libc)
+      : inNetns(libc, nsPath, homeNsFd, () => NetlinkSocket.create(libc));
   }
 
   private static create(libc: Libc): NetlinkSocket {
@@ -244,6 +230,27 @@ export function openNetns(path: string): number {
   } catch (error) {
     const errno = Math.abs((error as NodeJS.ErrnoException).errno ?? 2);
     throw new NetnsOpenError(path, errno);
+  }
+}
+
+/**
+ * Runs `work` with the main thread inside the namespace at `nsPath`, and back home before returning. `work`
+ * must be synchronous: no other JavaScript may run while the thread is elsewhere.
+ */
+export function inNetns<T>(libc: Libc, nsPath: string, homeNsFd: number, work: () => T): T {
+  const nsFd = openNetns(nsPath);
+  try {
+    const entered = libc.setns(nsFd, CLONE_NEWNET);
+    if (entered.value !== 0) {
+      throw sysFailure(`cannot enter network namespace ${nsPath}`, entered);
+    }
+    try {
+      return work();
+    } finally {
+      returnHome(libc, homeNsFd);
+    }
+  } finally {
+    closeSync(nsFd);
   }
 }
 
