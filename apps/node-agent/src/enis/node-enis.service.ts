@@ -27,17 +27,39 @@ export class NodeEnis {
     private readonly logger: Logger,
   ) {}
 
-  /** After EniAttached. Throws DomainError `not-found` while the NIC is not visible on the node yet. */
+  /**
+   * After EniAttachRequested: looks the ENI up while the cloud attaches it, so that preparing it after
+   * EniAttached asks the allocator nothing (that round trip was the largest part of a preparation, and the
+   * node's later events wait for it). Failures are left for `prepare` to meet.
+   */
+  lookAhead(eniId: string): void {
+    if (this.mode === 'eniip') {
+      this.directory.find(eniId).catch(() => undefined);
+    }
+  }
+
+  /**
+   * After EniAttached. An ENI's MAC, gateway, CIDR and primary address never change, so a known entry serves.
+   * Throws DomainError `not-found` while the NIC is not visible on the node yet, unless the ledger no longer
+   * places the ENI here (it left before this event was applied): then there is nothing to prepare.
+   */
   async prepare(eniId: string): Promise<PrepareOutcome> {
     if (this.mode !== 'eniip') {
       return 'not-needed';
     }
-    await this.directory.refresh();
     const eni = await this.directory.find(eniId);
     if (!eni) {
       return 'not-in-ledger';
     }
-    await this.preparer.prepare(eniSpecOf(eni));
+    try {
+      await this.preparer.prepare(eniSpecOf(eni));
+    } catch (error) {
+      const stillHere = (await this.directory.refresh()).some((e) => e.id === eniId);
+      if (!stillHere) {
+        return 'not-in-ledger';
+      }
+      throw error;
+    }
     return 'prepared';
   }
 

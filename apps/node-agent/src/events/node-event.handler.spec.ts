@@ -56,6 +56,9 @@ function setup(options: { releaseFailure?: Error; prepareFailure?: Error; applie
         done.push(`unprepare ${eniId}`);
         return Promise.resolve();
       },
+      lookAhead: (eniId) => {
+        done.push(`look ahead ${eniId}`);
+      },
     },
     {
       get version() {
@@ -82,11 +85,12 @@ describe('NodeEventHandler', () => {
     expect(t.timings).toEqual([{ seconds: 0.25, type: 'IpReleaseRequested', outcome: 'ok' }]);
   });
 
-  it('prepares an attached ENI and unprepares one about to be detached', async () => {
+  it('looks an ENI up when its attachment is asked for, prepares it once attached, unprepares it before detach', async () => {
     const t = setup();
-    await t.handler.handle(event('EniAttached', 1, { node: 'node-a', eniId: 'eni-1', mac: 'x', deviceIndex: 1 }));
-    await t.handler.handle(event('EniDetachRequested', 2, { node: 'node-a', eniId: 'eni-1' }));
-    expect(t.done).toEqual(['prepare eni-1', 'unprepare eni-1']);
+    await t.handler.handle(event('EniAttachRequested', 1, { node: 'node-a', eniId: 'eni-1' }));
+    await t.handler.handle(event('EniAttached', 2, { node: 'node-a', eniId: 'eni-1', mac: 'x', deviceIndex: 1 }));
+    await t.handler.handle(event('EniDetachRequested', 3, { node: 'node-a', eniId: 'eni-1' }));
+    expect(t.done).toEqual(['look ahead eni-1', 'prepare eni-1', 'unprepare eni-1']);
   });
 
   it('skips an event at or below the applied version', async () => {

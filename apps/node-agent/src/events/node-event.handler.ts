@@ -45,7 +45,7 @@ export class NodeEventHandler {
   constructor(
     private readonly node: string,
     private readonly pods: Pick<PodNetworkService, 'releaseRequested'>,
-    private readonly enis: Pick<NodeEnis, 'prepare' | 'unprepare'>,
+    private readonly enis: Pick<NodeEnis, 'lookAhead' | 'prepare' | 'unprepare'>,
     private readonly applied: Pick<AppliedVersionStore, 'version' | 'record'>,
     private readonly timer: ApplyTimer,
     private readonly logger: Logger,
@@ -96,11 +96,13 @@ export class NodeEventHandler {
       case 'EniDetachRequested':
         await this.enis.unprepare(text(data, 'eniId'));
         return;
+      case 'EniAttachRequested':
+        this.enis.lookAhead(text(data, 'eniId'));
+        return;
       case 'NodeRegistered':
       case 'EniCreateRequested':
       case 'EniCreated':
       case 'EniCreateFailed':
-      case 'EniAttachRequested':
       case 'IpsAssigned':
       case 'IpAllocated':
       case 'PodTeardownConfirmed':
