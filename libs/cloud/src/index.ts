@@ -8,6 +8,7 @@ export type { EcsClientOptions, EcsCredentials } from './ecs-client.factory.js';
 export { DEFAULT_POLL_POLICY, type EniPollPolicy } from './eni-attachments.js';
 export { DEFAULT_RETRY_POLICY, backoffDelay, type RetryPolicy } from './retry-policy.js';
 export { TokenBucket } from './token-bucket.js';
+export { WaitingLine } from './waiting-line.js';
 export { CloudRateLimiter } from './rate-limiter.js';
 export { type CloudRateLimiterPort, RATE_LIMITER_UNAVAILABLE } from './rate-limiter.port.js';
 export { vswitchGateway } from './vswitch-gateway.js';

@@ -1,4 +1,5 @@
 import { type CloudClock } from './cloud-clock.js';
+import { WaitingLine } from './waiting-line.js';
 
 const MS_PER_MINUTE = 60_000;
 
@@ -10,7 +11,7 @@ const MS_PER_MINUTE = 60_000;
 export class TokenBucket {
   private tokens: number;
   private updatedAt: number;
-  private tail: Promise<void> = Promise.resolve();
+  private readonly line: WaitingLine;
 
   constructor(
     readonly perMinute: number,
@@ -18,6 +19,7 @@ export class TokenBucket {
   ) {
     this.tokens = perMinute;
     this.updatedAt = clock.now();
+    this.line = new WaitingLine(clock);
   }
 
   /** Resolves, with the milliseconds waited, once the caller holds a token. */
@@ -25,10 +27,7 @@ export class TokenBucket {
     if (this.perMinute <= 0) {
       return Promise.resolve(0);
     }
-    const askedAt = this.clock.now();
-    const turn = this.tail.then(() => this.take());
-    this.tail = turn.catch(() => {});
-    return turn.then(() => this.clock.now() - askedAt);
+    return this.line.join(() => this.take());
   }
 
   /** Tokens available right now (fractional while refilling). */

@@ -1,6 +1,12 @@
 // The cloud API token buckets of DESIGN §6, shared by every allocator replica through Postgres: N replicas
 // together stay within one limit per API instead of N times it. See docs/cloud.md, "Rate limiting".
-import { type CloudApiName, type CloudClock, type CloudRateLimiterPort, systemClock } from '@ipledger/cloud';
+import {
+  type CloudApiName,
+  type CloudClock,
+  type CloudRateLimiterPort,
+  systemClock,
+  WaitingLine,
+} from '@ipledger/cloud';
 import type { DataSource } from 'typeorm';
 
 /** Calls per minute per API as the eni-config in force says; read at every take, so edits apply live. */
@@ -53,7 +59,7 @@ interface TakeRow {
  * call as UNAVAILABLE and retries it): no token, no cloud call.
  */
 export class PostgresRateLimiter implements CloudRateLimiterPort {
-  private readonly queues = new Map<CloudApiName, Promise<void>>();
+  private readonly lines = new Map<CloudApiName, WaitingLine>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -69,13 +75,12 @@ export class PostgresRateLimiter implements CloudRateLimiterPort {
     if (this.limit(api) <= 0) {
       return Promise.resolve(0);
     }
-    const askedAt = this.clock.now();
-    const turn = (this.queues.get(api) ?? Promise.resolve()).then(() => this.take(api));
-    this.queues.set(
-      api,
-      turn.catch(() => {}),
-    );
-    return turn.then(() => this.clock.now() - askedAt);
+    let line = this.lines.get(api);
+    if (!line) {
+      line = new WaitingLine(this.clock);
+      this.lines.set(api, line);
+    }
+    return line.join(() => this.take(api));
   }
 
   private async take(api: CloudApiName): Promise<void> {
